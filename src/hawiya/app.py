@@ -1,0 +1,89 @@
+"""create_app(settings) -> FastAPI: lifespan (database, keys, worker), routers, handlers,
+middleware."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+import hawiya.jobs.maintenance  # noqa: F401 - registers the housekeeping jobs
+from hawiya import __version__
+from hawiya.api import ROUTERS
+from hawiya.auth.keyring import ensure_active_key
+from hawiya.auth.runtime import AuthRuntime
+from hawiya.config import Settings, get_settings
+from hawiya.db.engine import check_durability
+from hawiya.db.session import Database, session_scope
+from hawiya.envelope import EnvelopeResponse, install_error_handlers
+from hawiya.jobs.registry import registry
+from hawiya.jobs.worker import Worker
+from hawiya.middleware import BodyMiddleware, RequestMiddleware
+from hawiya.ops.metrics import Metrics
+from hawiya.secrets_store import load_master_secret
+
+log = logging.getLogger("hawiya.app")
+
+
+def _operation_id(route: APIRoute) -> str:
+    # The handler's name is the operationId (stable, and the SDK method name later).
+    return route.name
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    master = load_master_secret(settings)  # refuses weak secrets before anything else starts
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database.connect(
+            settings.database_url(),
+            pool_size=settings.database.pool_size,
+            busy_timeout_ms=settings.database.sqlite_busy_timeout_ms,
+        )
+        await check_durability(db.engine, allow_unsafe=settings.database.allow_unsafe_durability)
+        runtime = AuthRuntime.build(settings, master, db.writer)
+        async with session_scope(db.writer) as session:
+            await ensure_active_key(session, runtime.seal_key)
+        await runtime.keyring.load()
+        app.state.db = db
+        app.state.auth = runtime
+        stop = asyncio.Event()
+        worker_task = None
+        if run_worker if run_worker is not None else settings.jobs.in_process:
+            worker_task = asyncio.create_task(
+                Worker(db.writer, settings.jobs, registry).run_until(stop)
+            )
+        try:
+            yield
+        finally:
+            stop.set()
+            if worker_task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await asyncio.wait_for(worker_task, timeout=settings.shutdown_grace_seconds)
+            await db.dispose()
+
+    app = FastAPI(
+        title="Hawiya",
+        version=__version__,
+        description="Self-hostable server for the Vlens digital-identity and e-contracting API.",
+        lifespan=lifespan,
+        default_response_class=EnvelopeResponse,
+        generate_unique_id_function=_operation_id,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.strict_errors = settings.http_errors == "strict"
+    for router in ROUTERS:
+        app.include_router(router)
+    install_error_handlers(app)
+    app.add_middleware(BodyMiddleware, settings=settings)
+    app.add_middleware(RequestMiddleware, settings=settings, metrics=metrics)
+    return app

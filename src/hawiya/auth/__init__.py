@@ -1,0 +1,1 @@
+"""Credentials: API keys, tenant administrators, JWT access and refresh tokens (spec §2.1)."""

@@ -1,0 +1,27 @@
+"""The `hawiya` command."""
+
+from __future__ import annotations
+
+import typer
+
+from hawiya.cli import admins, db, keys, ops, serve, tenants
+
+app = typer.Typer(
+    help="Hawiya: self-hostable Vlens-compatible eKYC and e-contracting server.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.command("worker")(serve.worker)
+app.command("demo")(serve.demo)
+app.add_typer(db.app, name="db")
+app.add_typer(tenants.app, name="tenant")
+app.add_typer(keys.app, name="apikey")
+app.add_typer(admins.app, name="admin")
+app.add_typer(ops.jwt_app, name="jwt")
+app.add_typer(ops.audit_app, name="audit")
+app.add_typer(ops.jobs_app, name="jobs")
+
+
+def main() -> None:
+    app()

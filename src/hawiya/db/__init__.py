@@ -1,0 +1,2 @@
+"""Persistence: declarative base, portable types, engine, sessions and the tenant-scoped
+repository."""

@@ -1,0 +1,1 @@
+"""Domain-free helpers: time, ids, crypto, redaction. Imports nothing from hawiya."""

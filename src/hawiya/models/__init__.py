@@ -1,0 +1,27 @@
+"""All ORM models. Alembic and cross-domain code import them from here."""
+
+from hawiya.db.base import Base
+from hawiya.models.admin_user import AdminUser
+from hawiya.models.api_key import ApiKey
+from hawiya.models.audit_event import AuditChainHead, AuditEvent
+from hawiya.models.auth_token import RefreshToken, TokenFamily
+from hawiya.models.job import Job
+from hawiya.models.login_throttle import LoginThrottle
+from hawiya.models.rate_limit import RateLimitCounter
+from hawiya.models.signing_key import SigningKey
+from hawiya.models.tenant import Tenant
+
+__all__ = [
+    "AdminUser",
+    "ApiKey",
+    "AuditChainHead",
+    "AuditEvent",
+    "Base",
+    "Job",
+    "LoginThrottle",
+    "RateLimitCounter",
+    "RefreshToken",
+    "SigningKey",
+    "Tenant",
+    "TokenFamily",
+]

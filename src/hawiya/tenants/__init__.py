@@ -1,0 +1,1 @@
+"""Tenants: creation, lookup and settings."""
