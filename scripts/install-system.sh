@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Hawiya needs, when it can (root or sudo); otherwise prints the exact
+# command to run and stops. Idempotent: packages already present are left alone.
+set -euo pipefail
+
+# package -> how to tell it is already there
+declare -A NEEDED=(
+  [python3-venv]="python3 -c 'import ensurepip, venv'"
+  [python3-dev]="python3 -c 'import sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()[\"include\"], \"Python.h\")) else 1)'"
+)
+
+missing=()
+for pkg in "${!NEEDED[@]}"; do
+  if ! bash -c "${NEEDED[$pkg]}" >/dev/null 2>&1; then
+    missing+=("$pkg")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Hawiya needs: ${missing[*]} (Debian package names); install their equivalents and re-run." >&2
+  exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  SUDO="sudo"
+else
+  echo "Hawiya needs Debian packages that are not installed. Run:" >&2
+  echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing Debian packages: ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
