@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 import hawiya.jobs.maintenance  # noqa: F401 - registers the housekeeping jobs
@@ -85,5 +86,23 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         app.include_router(router)
     install_error_handlers(app)
     app.add_middleware(BodyMiddleware, settings=settings)
+    if settings.http.cors_origins:
+        # Only the listed origins, and never with credentials (HDR-1).
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.http.cors_origins,
+            allow_credentials=False,
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "ApiKey",
+                "Authorization",
+                "Content-Type",
+                "TenancyName",
+                "Accept-Language",
+                "Accept_Language",
+                "X-Request-Id",
+            ],
+            expose_headers=["X-Request-Id", "Retry-After"],
+        )
     app.add_middleware(RequestMiddleware, settings=settings, metrics=metrics)
     return app

@@ -6,7 +6,8 @@ import ipaddress
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawiya.auth import service as auth_service
@@ -17,6 +18,9 @@ from hawiya.errors import ApiError, ErrorCode
 from hawiya.logs import request_id_var, tenant_id_var
 
 _SAFE = {"GET", "HEAD", "OPTIONS"}
+# Declared for the OpenAPI document (the "Authorize" button in /docs); values are read below.
+_api_key_scheme = APIKeyHeader(name="ApiKey", auto_error=False, description="Tenant API key")
+_bearer_scheme = HTTPBearer(auto_error=False, description="Admin or user access token")
 _KEY_PARAMS = {"apikey", "api_key", "api-key", "key"}
 
 
@@ -55,10 +59,13 @@ def client_address(request: Request) -> str:
     return peer
 
 
-async def tenant_context(request: Request, session: SessionDep) -> RequestContext:
+async def tenant_context(
+    request: Request,
+    session: SessionDep,
+    key: Annotated[str | None, Security(_api_key_scheme)] = None,
+) -> RequestContext:
     if any(k.lower() in _KEY_PARAMS for k in request.query_params):
         raise ApiError(ErrorCode.API_KEY_IN_QUERY)  # TEN-6: keys leak from URLs into logs
-    key = request.headers.get("apikey")
     if not key:
         raise ApiError(ErrorCode.API_KEY_MISSING)
     api_key, tenant = await auth_service.resolve_api_key(session, key.strip())
@@ -90,7 +97,11 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def admin_context(
-    request: Request, ctx: Ctx, session: SessionDep, runtime: RuntimeDep
+    request: Request,
+    ctx: Ctx,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
 ) -> AdminContext:
     token = bearer_token(request)
     if token is None:
