@@ -32,17 +32,6 @@ router = APIRouter(tags=["credentials"])
 admin_router = APIRouter(tags=["tenant administration"])
 
 
-def _refresh_output(tokens: auth_service.IssuedTokens) -> RefreshOutput:
-    return RefreshOutput(
-        access_token=tokens.access_token,
-        encrypted_access_token=tokens.encrypted_access_token,
-        expire_in_seconds=tokens.expire_in_seconds,
-        refresh_token=tokens.refresh_token,
-        new_refresh_token=tokens.refresh_token,
-        refresh_token_expire_in_seconds=tokens.refresh_token_expire_in_seconds,
-    )
-
-
 @router.post("/api/credentials/Login")
 async def login(
     body: LoginInput, ctx: Ctx, session: SessionDep, runtime: RuntimeDep
@@ -55,16 +44,15 @@ async def login(
         login_name=body.user_name_or_email_address,
         password=body.password,
     )
-    return ok(LoginOutput.model_validate(tokens, from_attributes=True))
+    return ok(tokens)
 
 
 @router.post("/api/credentials/RefreshToken")
 async def refresh_token(
     body: RefreshInput, ctx: Ctx, session: SessionDep, runtime: RuntimeDep
 ) -> Envelope[RefreshOutput]:
-    return ok(
-        _refresh_output(await auth_service.refresh(session, runtime, ctx, body.refresh_token))
-    )
+    tokens = await auth_service.refresh(session, runtime, ctx, body.refresh_token)
+    return ok(RefreshOutput(**tokens.model_dump(), new_refresh_token=tokens.refresh_token))
 
 
 def _key_read(row: ApiKey) -> ApiKeyRead:

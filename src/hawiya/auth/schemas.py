@@ -35,14 +35,10 @@ class RefreshInput(RequestModel):
     refresh_token: str | None = Field(default=None, max_length=4096)
 
 
-class RefreshOutput(ApiModel):
-    access_token: str
-    encrypted_access_token: str
-    expire_in_seconds: int
-    # spec §2.1 names both; both carry the rotated token (RN reads refreshToken).
-    refresh_token: str
+class RefreshOutput(LoginOutput):
+    # spec §2.1 names both refreshToken and newRefreshToken; both carry the rotated token
+    # (the React Native SDK reads refreshToken).
     new_refresh_token: str
-    refresh_token_expire_in_seconds: int
 
 
 class TenantInfo(ApiModel):

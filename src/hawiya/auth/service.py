@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +27,7 @@ from hawiya.auth.repository import (
     TokenFamilyRepository,
 )
 from hawiya.auth.runtime import AuthRuntime
+from hawiya.auth.schemas import LoginOutput
 from hawiya.context import AdminContext, RequestContext
 from hawiya.errors import ApiError, ErrorCode
 from hawiya.kit.clock import utcnow
@@ -253,16 +253,6 @@ async def set_password(
 # Tokens
 
 
-@dataclass(frozen=True)
-class IssuedTokens:
-    access_token: str
-    encrypted_access_token: str
-    expire_in_seconds: int
-    refresh_token: str
-    refresh_token_expire_in_seconds: int
-    user_id: str
-
-
 def _encrypt_token(runtime: AuthRuntime, token: str) -> str:
     """The ABP-style encryptedAccessToken: the access token sealed with a server key, for places
     where a token must travel in a URL. Only this server can open it."""
@@ -279,7 +269,7 @@ async def _issue(
     tenant_id: uuid.UUID,
     family: TokenFamily,
     now: datetime,
-) -> IssuedTokens:
+) -> LoginOutput:
     key = await runtime.keyring.signer()
     if key.private is None:  # signer() only returns the active key, which has its private half
         raise RuntimeError("active signing key has no private key")
@@ -312,7 +302,7 @@ async def _issue(
     )
     refresh_row.token_hash = hashlib.sha256(refresh.encode()).hexdigest()
     await RefreshTokenRepository(session, tenant_id).add(refresh_row)
-    return IssuedTokens(
+    return LoginOutput(
         access_token=access,
         encrypted_access_token=_encrypt_token(runtime, access),
         expire_in_seconds=cfg.access_token_seconds,
@@ -400,7 +390,7 @@ async def login(
     tenancy_name: str,
     login_name: str,
     password: str,
-) -> IssuedTokens:
+) -> LoginOutput:
     if tenancy_name.strip().lower() != ctx.tenancy_name.lower():
         raise ApiError(ErrorCode.TENANCY_NAME_MISMATCH)
     await ratelimit.hit(
@@ -474,7 +464,7 @@ async def login(
 
 async def refresh(
     session: AsyncSession, runtime: AuthRuntime, ctx: RequestContext, token: str | None
-) -> IssuedTokens:
+) -> LoginOutput:
     await ratelimit.hit(
         session,
         f"refresh:addr:{ctx.client_ip}",
