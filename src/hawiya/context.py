@@ -24,6 +24,8 @@ class AdminContext:
     request: RequestContext
     admin_id: uuid.UUID
     family_id: uuid.UUID
+    email: str
+    user_name: str
 
     @property
     def tenant_id(self) -> uuid.UUID:

@@ -7,7 +7,9 @@ import httpx
 from tests.fixtures.factories import TenantFixture, login
 
 
-async def test_login_returns_spec_fields_and_lifetimes(client: httpx.AsyncClient, tenant_a: TenantFixture) -> None:
+async def test_login_returns_spec_fields_and_lifetimes(
+    client: httpx.AsyncClient, tenant_a: TenantFixture
+) -> None:
     payload = await login(client, tenant_a)
     assert payload["error_code"] is None and payload["error_message"] is None
     data = payload["data"]
@@ -16,7 +18,9 @@ async def test_login_returns_spec_fields_and_lifetimes(client: httpx.AsyncClient
     assert data["accessToken"].count(".") == 2 and data["refreshToken"].count(".") == 2
 
 
-async def test_refresh_rotates_and_old_token_is_refused(client: httpx.AsyncClient, tenant_a: TenantFixture) -> None:
+async def test_refresh_rotates_and_old_token_is_refused(
+    client: httpx.AsyncClient, tenant_a: TenantFixture
+) -> None:
     first = (await login(client, tenant_a))["data"]["refreshToken"]
     response = await client.post(
         "/api/credentials/RefreshToken", json={"refreshToken": first}, headers=tenant_a.headers()

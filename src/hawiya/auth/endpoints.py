@@ -67,15 +67,14 @@ def _key_read(row: ApiKey) -> ApiKeyRead:
 
 
 @admin_router.get("/api/hawiya/Session/Current")
-async def get_current_session(admin: AdminCtx, session: SessionDep) -> Envelope[SessionOutput]:
-    row = await auth_service.get_admin(session, admin)
+async def get_current_session(admin: AdminCtx) -> Envelope[SessionOutput]:
     ctx = admin.request
     return ok(
         SessionOutput(
             tenant=TenantInfo(
                 id=ctx.tenant_id, tenancy_name=ctx.tenancy_name, is_sandbox=ctx.is_sandbox
             ),
-            admin=AdminInfo(id=row.id, email=row.email, user_name=row.user_name),
+            admin=AdminInfo(id=admin.admin_id, email=admin.email, user_name=admin.user_name),
         )
     )
 

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 
+from hawiya.db.insert import insert_ignore
 from hawiya.db.repository import Repository, TenantRepository
 from hawiya.models import (
     AdminUser,
@@ -48,6 +49,25 @@ class ApiKeyRepository(TenantRepository[ApiKey]):
 
 class AdminUserRepository(TenantRepository[AdminUser]):
     model = AdminUser
+
+    async def get_with_live_family(
+        self, admin_id: uuid.UUID, family_id: uuid.UUID
+    ) -> AdminUser | None:
+        """The active administrator, only while the token family is not revoked: one query on the
+        hot path of every admin request."""
+        live_family = (
+            TokenFamilyRepository(self.session, self.tenant_id)
+            .select()
+            .where(
+                TokenFamily.id == family_id,
+                TokenFamily.subject_id == str(admin_id),
+                TokenFamily.revoked_at.is_(None),
+            )
+            .exists()
+        )
+        return await self.first(
+            AdminUser.id == admin_id, AdminUser.is_active.is_(True), live_family
+        )
 
     async def get_by_login(self, normalized: str) -> AdminUser | None:
         return await self.first(
@@ -104,6 +124,22 @@ class LoginThrottleRepository(TenantRepository[LoginThrottle]):
     async def get_for_update(self, account_key: str) -> LoginThrottle | None:
         query = self.select().where(LoginThrottle.account_key == account_key).with_for_update()
         return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def lock_or_create(self, account_key: str) -> LoginThrottle:
+        """Concurrent first attempts for one login name would both insert the row; the later
+        insert does nothing, and both then lock the one row."""
+        row = await self.get_for_update(account_key)
+        if row is not None:
+            return row
+        await self.session.execute(
+            insert_ignore(
+                self.session,
+                LoginThrottle,
+                {"id": uuid.uuid4(), "tenant_id": self.tenant_id, "account_key": account_key},
+            )
+        )
+        query = self.select().where(LoginThrottle.account_key == account_key).with_for_update()
+        return (await self.session.execute(query)).scalar_one()
 
 
 class SigningKeyRepository(Repository[SigningKey]):

@@ -16,7 +16,7 @@ from typing import Any
 import anyio
 import jwt
 from argon2 import PasswordHasher as Argon2Hasher
-from argon2 import Type
+from argon2 import Type, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -76,7 +76,18 @@ class PasswordHasher:
             return False
 
     def needs_rehash(self, encoded: str) -> bool:
-        return bool(self._argon.check_needs_rehash(encoded))
+        """Only upwards (PW-1): an instance configured weaker than the stored hash leaves it alone,
+        so a misconfigured node cannot quietly downgrade every password it sees."""
+        try:
+            stored = extract_parameters(encoded)
+        except InvalidHashError:
+            return True
+        wanted = self._argon
+        return stored.type is not Type.ID or (
+            stored.memory_cost < wanted.memory_cost
+            or stored.time_cost < wanted.time_cost
+            or stored.parallelism < wanted.parallelism
+        )
 
 
 def normalize_password(password: str) -> str:
@@ -149,6 +160,9 @@ ALGORITHM = "EdDSA"
 ACCESS_TYP = "at+jwt"
 REFRESH_TYP = "rt+jwt"
 _KID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+# RFC 7515 compact serialization: three base64url segments, trailing '=' omitted. PyJWT also takes
+# padded segments, which would give one token several spellings that all verify.
+_COMPACT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 _FORBIDDEN_HEADERS = {"jku", "x5u", "jwk", "x5c", "x5t", "crit"}
 _REQUIRED = ("iss", "aud", "sub", "tid", "jti", "sid", "iat", "nbf", "exp", "kind")
 
@@ -177,6 +191,8 @@ def encode_token(claims: Mapping[str, Any], *, kid: str, key: Ed25519PrivateKey,
 
 def token_header(token: str) -> dict[str, Any]:
     """Parse and vet the header; raises TokenError for anything we would never have issued."""
+    if not _COMPACT.fullmatch(token):
+        raise TokenError("malformed token")
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:

@@ -375,11 +375,7 @@ def _register_failure(throttle: LoginThrottle, runtime: AuthRuntime, now: dateti
 async def _throttle_row(
     session: AsyncSession, tenant_id: uuid.UUID, account_key: str
 ) -> LoginThrottle:
-    repo = LoginThrottleRepository(session, tenant_id)
-    row = await repo.get_for_update(account_key)
-    if row is None:
-        row = await repo.add(LoginThrottle(account_key=account_key))
-    return row
+    return await LoginThrottleRepository(session, tenant_id).lock_or_create(account_key)
 
 
 async def login(
@@ -470,7 +466,9 @@ async def refresh(
         f"refresh:addr:{ctx.client_ip}",
         limit=runtime.config.refresh_per_address_per_minute,
     )
-    invalid = ApiError(ErrorCode.REFRESH_TOKEN_INVALID)
+    # persist=True keeps the rate-limit count above: failed attempts count towards the limit, as
+    # failed logins do (RES-5). Nothing else has been written when these are raised.
+    invalid = ApiError(ErrorCode.REFRESH_TOKEN_INVALID, persist=True)
     if not token:
         raise invalid
     try:
@@ -504,7 +502,7 @@ async def refresh(
     if family.subject_kind == ADMIN:
         admin = await AdminUserRepository(session, ctx.tenant_id).get(uuid.UUID(family.subject_id))
         if admin is None or not admin.is_active:
-            raise invalid
+            raise ApiError(ErrorCode.REFRESH_TOKEN_INVALID)  # rolls the spend back
     await audit.record(
         session,
         audit.AuditAction.TOKEN_REFRESHED,
@@ -544,13 +542,18 @@ async def authenticate_admin(
         admin_id, family_id = uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["sid"]))
     except ValueError:
         raise ApiError(ErrorCode.TOKEN_INVALID) from None
-    family = await TokenFamilyRepository(session, ctx.tenant_id).get(family_id)
-    if family is None or family.revoked_at is not None or family.subject_id != str(admin_id):
+    admin = await AdminUserRepository(session, ctx.tenant_id).get_with_live_family(
+        admin_id, family_id
+    )
+    if admin is None:  # unknown or disabled administrator, or a revoked family (TOK-3, TOK-4)
         raise ApiError(ErrorCode.TOKEN_INVALID)
-    admin = await AdminUserRepository(session, ctx.tenant_id).get(admin_id)
-    if admin is None or not admin.is_active:
-        raise ApiError(ErrorCode.TOKEN_INVALID)
-    return AdminContext(request=ctx, admin_id=admin.id, family_id=family.id)
+    return AdminContext(
+        request=ctx,
+        admin_id=admin.id,
+        family_id=family_id,
+        email=admin.email,
+        user_name=admin.user_name,
+    )
 
 
 async def get_admin(session: AsyncSession, admin: AdminContext) -> AdminUser:
