@@ -29,6 +29,7 @@ from hawiya.auth.repository import (
 from hawiya.auth.runtime import AuthRuntime
 from hawiya.auth.schemas import LoginOutput
 from hawiya.context import AdminContext, RequestContext
+from hawiya.db.session import checkpoint
 from hawiya.errors import ApiError, ErrorCode
 from hawiya.kit.clock import utcnow
 from hawiya.kit.crypto import seal
@@ -372,10 +373,22 @@ def _register_failure(throttle: LoginThrottle, runtime: AuthRuntime, now: dateti
         throttle.next_attempt_at = now + timedelta(seconds=delay)
 
 
-async def _throttle_row(
-    session: AsyncSession, tenant_id: uuid.UUID, account_key: str
-) -> LoginThrottle:
-    return await LoginThrottleRepository(session, tenant_id).lock_or_create(account_key)
+async def _refuse_if_throttled(
+    session: AsyncSession, ctx: RequestContext, throttle: LoginThrottle, normalized: str
+) -> None:
+    now = utcnow()
+    wait_until = throttle.next_attempt_at
+    if not throttle.disabled and (wait_until is None or wait_until <= now):
+        return
+    retry = 86_400 if throttle.disabled or wait_until is None else _seconds_until(wait_until, now)
+    await audit.record(
+        session,
+        audit.AuditAction.LOGIN_THROTTLED,
+        tenant_id=ctx.tenant_id,
+        actor=_actor(ctx, "anonymous"),
+        details={"login": normalized},
+    )
+    raise ApiError(ErrorCode.LOGIN_THROTTLED, persist=True, headers={"Retry-After": str(retry)})
 
 
 async def login(
@@ -387,34 +400,35 @@ async def login(
     login_name: str,
     password: str,
 ) -> LoginOutput:
+    """Three phases, so no lock is held while hashing: (1) count the attempt and refuse early
+    (rate limit, throttle), read the stored hash, checkpoint; (2) verify the password with no
+    transaction open; (3) lock the throttle row again, re-check it (attempts that raced past
+    phase 1 are refused here, whatever the password), then record the outcome and issue tokens."""
     if tenancy_name.strip().lower() != ctx.tenancy_name.lower():
         raise ApiError(ErrorCode.TENANCY_NAME_MISMATCH)
     await ratelimit.hit(
         session, f"login:addr:{ctx.client_ip}", limit=runtime.config.login_per_address_per_minute
     )
-    now = utcnow()
     normalized = normalize_login(login_name)
-    throttle = await _throttle_row(session, ctx.tenant_id, _account_key(normalized))
-    wait_until = throttle.next_attempt_at
-    if throttle.disabled or (wait_until is not None and wait_until > now):
-        retry = (
-            86_400 if throttle.disabled or wait_until is None else _seconds_until(wait_until, now)
-        )
-        await audit.record(
-            session,
-            audit.AuditAction.LOGIN_THROTTLED,
-            tenant_id=ctx.tenant_id,
-            actor=_actor(ctx, "anonymous"),
-            details={"login": normalized},
-        )
-        raise ApiError(ErrorCode.LOGIN_THROTTLED, persist=True, headers={"Retry-After": str(retry)})
-
+    account_key = _account_key(normalized)
+    throttles = LoginThrottleRepository(session, ctx.tenant_id)
+    await _refuse_if_throttled(
+        session, ctx, await throttles.lock_or_create(account_key), normalized
+    )
     admin = await AdminUserRepository(session, ctx.tenant_id).get_by_login(normalized)
+    admin_id, stored_hash = (admin.id, admin.password_hash) if admin else (None, None)
+    await checkpoint(session)
+
     try:
-        valid = await runtime.hasher.verify(admin.password_hash if admin else None, password)
+        valid = await runtime.hasher.verify(stored_hash, password)
     except security.HashingBusy:
         raise ApiError(ErrorCode.HASHING_BUSY, headers={"Retry-After": "2"}) from None
-    if admin is None or not valid or not admin.is_active:
+
+    throttle = await throttles.lock_or_create(account_key)
+    await _refuse_if_throttled(session, ctx, throttle, normalized)
+    admin = await AdminUserRepository(session, ctx.tenant_id).get(admin_id) if admin_id else None
+    now = utcnow()
+    if admin is None or not valid or not admin.is_active or admin.password_hash != stored_hash:
         _register_failure(throttle, runtime, now)
         await session.flush()
         await audit.record(

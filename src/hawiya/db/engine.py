@@ -52,7 +52,12 @@ def create_engine(url: str, *, pool_size: int = 10, busy_timeout_ms: int = 15_00
         database = target.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(target, connect_args={"timeout": busy_timeout_ms / 1000})
+        engine = create_async_engine(
+            target,
+            connect_args={"timeout": busy_timeout_ms / 1000},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
         _install_sqlite_hooks(engine, busy_timeout_ms)
         return engine
     return create_async_engine(

@@ -1,8 +1,8 @@
 """Sessions and the one transaction rule: commit at the request or job boundary, roll back on error.
 
-Services may flush() but never commit(). An ApiError raised with persist=True commits the writes
-made
-before it (see errors.ApiError); any other exception rolls everything back.
+Services may flush() but never commit(), with one named exception: checkpoint() below. An
+ApiError raised with persist=True commits the writes made before it (see errors.ApiError); any
+other exception rolls everything back.
 """
 
 from __future__ import annotations
@@ -57,3 +57,14 @@ async def session_scope(
             raise
         else:
             await session.commit()
+
+
+async def checkpoint(session: AsyncSession) -> None:
+    """Commit what the request wrote so far and release its locks before slow CPU work.
+
+    Used only by login, around the Argon2 hash (~100 ms): holding SQLite's single write lock or a
+    PostgreSQL row lock through it serialised every login and made waiting requests time out. What
+    is committed here (rate-limit counts, the throttle row) must stand on its own whatever happens
+    next; the following statements run in a new transaction that the request boundary commits.
+    """
+    await session.commit()
