@@ -106,3 +106,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         )
     app.add_middleware(RequestMiddleware, settings=settings, metrics=metrics)
     return app
+
+
+def create_served_app() -> FastAPI:
+    """The factory `hawiya serve --workers N` hands to each server process."""
+    from hawiya.logs import configure_logging
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return create_app(settings)

@@ -26,6 +26,9 @@ def serve(
     worker: bool | None = typer.Option(
         None, "--worker/--no-worker", help="run jobs in this process"
     ),
+    workers: int = typer.Option(
+        1, "--workers", min=1, max=64, help="server processes; several use several cores"
+    ),
 ) -> None:
     """Serve the API (honours HAWIYA_DATABASE__URL). SIGTERM drains in-flight requests, then exits
     0."""
@@ -41,18 +44,29 @@ def serve(
     except WeakSecretError as exc:
         fail(str(exc), code=2)
         return
-    config = uvicorn.Config(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        server_header=False,
-        proxy_headers=False,  # client addresses come from trusted_proxies handling, not blindly
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=16 * 1024,
-    )
-    uvicorn.Server(config).run()
+    options: dict[str, Any] = {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_config": None,
+        "server_header": False,
+        "proxy_headers": False,  # client addresses come from trusted_proxies handling
+        "timeout_graceful_shutdown": settings.shutdown_grace_seconds,
+        "timeout_keep_alive": 5,
+        "h11_max_incomplete_event_size": 16 * 1024,
+    }
+    if workers > 1:
+        # Each process builds its own app from the environment; the checks above already ran
+        # here, so a weak secret or an unsafe database stops the command before any fork.
+        if worker is not None:
+            os.environ["HAWIYA_JOBS__IN_PROCESS"] = "true" if worker else "false"
+        uvicorn.run("hawiya.app:create_served_app", factory=True, workers=workers, **options)
+        return
+    server = uvicorn.Server(uvicorn.Config(app, **options))
+    # DUR-4: exit 0 after a graceful SIGTERM. Once it has drained, uvicorn puts back the handler
+    # it found and re-raises the signal; under the default handler that ends the process with
+    # -SIGTERM (143). With this no-op handler in place that last step does nothing.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+    server.run()
 
 
 def worker() -> None:
