@@ -8,10 +8,14 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
 
 import hawiya.jobs.maintenance  # noqa: F401 - registers the housekeeping jobs
 from hawiya import __version__
@@ -29,6 +33,23 @@ from hawiya.ops.metrics import Metrics
 from hawiya.secrets_store import load_master_secret
 
 log = logging.getLogger("hawiya.app")
+
+
+def _install_docs(app: FastAPI) -> None:
+    """/docs from assets shipped in a Python package: the browser fetches nothing from outside
+    (offline by design; the page's CSP allows only this origin)."""
+    assets = files("fastapi_offline") / "static"
+    app.mount("/docs/static", StaticFiles(directory=str(assets)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def get_docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="Hawiya API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon.png",
+        )
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -77,8 +98,10 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         lifespan=lifespan,
         default_response_class=EnvelopeResponse,
         generate_unique_id_function=_operation_id,
+        docs_url=None,
         redoc_url=None,
     )
+    _install_docs(app)
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.strict_errors = settings.http_errors == "strict"
