@@ -41,17 +41,25 @@ def database_url(data_dir: Path) -> Iterator[str]:
     yield from fresh_database(data_dir)
 
 
+# One secret for the run: the JWT signing keys in the shared database are sealed under it, so every
+# app a test builds on that database must use it too.
+SESSION_SECRET = secrets.token_hex(32)
+
+
 def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Settings:
     """Test settings: OWASP-minimum Argon2 (fast, still compliant) and no per-address login limit
     unless a test asks for one (every test client shares one address)."""
     auth = overrides.pop("auth", None) or AuthSettings(
-        argon2_time_cost=2, argon2_memory_kib=19_456, argon2_parallelism=1,
-        login_per_address_per_minute=0, refresh_per_address_per_minute=0,
+        argon2_time_cost=2,
+        argon2_memory_kib=19_456,
+        argon2_parallelism=1,
+        login_per_address_per_minute=0,
+        refresh_per_address_per_minute=0,
     )
+    overrides.setdefault("secret_key", SESSION_SECRET)
     return Settings(
         env="test",
         data_dir=data_dir,
-        secret_key=secrets.token_hex(32),  # type: ignore[arg-type]
         database=DatabaseSettings(url=database_url),
         auth=auth,
         log_json=True,

@@ -69,11 +69,17 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             pool_size=settings.database.pool_size,
             busy_timeout_ms=settings.database.sqlite_busy_timeout_ms,
         )
-        await check_durability(db.engine, allow_unsafe=settings.database.allow_unsafe_durability)
-        runtime = AuthRuntime.build(settings, master, db.writer)
-        async with session_scope(db.writer) as session:
-            await ensure_active_key(session, runtime.seal_key)
-        await runtime.keyring.load()
+        try:
+            await check_durability(
+                db.engine, allow_unsafe=settings.database.allow_unsafe_durability
+            )
+            runtime = AuthRuntime.build(settings, master, db.writer)
+            async with session_scope(db.writer) as session:
+                await ensure_active_key(session, runtime.seal_key)
+            await runtime.keyring.load()
+        except BaseException:
+            await db.dispose()
+            raise
         app.state.db = db
         app.state.auth = runtime
         stop = asyncio.Event()

@@ -61,9 +61,7 @@ def verify(
                 chain = audit.chain_for((await tenant_service.get_tenant(session, tenant)).id)
             reports = await audit.verify_all(session, chain)
             return [
-                r.__dict__
-                if hasattr(r, "__dict__")
-                else {
+                {
                     "chain": r.chain,
                     "events": r.events,
                     "ok": r.ok,
