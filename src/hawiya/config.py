@@ -14,63 +14,204 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class DatabaseSettings(BaseModel):
     # Plain SQLAlchemy URL (sqlite:///..., postgresql://...); the async driver is chosen for you.
     # Empty means the embedded default: SQLite at <data_dir>/hawiya.db.
-    url: str = ""
-    pool_size: int = Field(default=10, ge=1, le=200)
+    url: str = Field(
+        default="",
+        description="Plain SQLAlchemy URL (sqlite:///..., postgresql://...); the async driver is "
+        "chosen for you. Empty means the embedded default: SQLite at <data_dir>/hawiya.db.",
+    )
+    pool_size: int = Field(
+        default=10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connection pool size (as many again may overflow); SQLite "
+        "ignores it.",
+    )
     # DUR-1: refuse to start on settings that can lose committed work, unless this is set.
-    allow_unsafe_durability: bool = False
-    sqlite_busy_timeout_ms: int = Field(default=15_000, ge=0)
+    allow_unsafe_durability: bool = Field(
+        default=False,
+        description="Start even when the database's durability settings can lose committed "
+        "work (PostgreSQL synchronous_commit off, SQLite not in WAL with synchronous=FULL); "
+        "refused otherwise.",
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        description="How long a SQLite connection waits for a lock before failing, in ms.",
+    )
 
 
 class AuthSettings(BaseModel):
-    issuer: str = "hawiya"
-    audience: str = "hawiya-api"
+    issuer: str = Field(
+        default="hawiya", description="JWT `iss` of the tokens this server issues and accepts."
+    )
+    audience: str = Field(
+        default="hawiya-api", description="JWT `aud` of the tokens this server issues and accepts."
+    )
     # spec §1.8: access 24 h, refresh 7 days (absolute, rotation never extends it).
-    access_token_seconds: int = Field(default=86_400, ge=60)
-    refresh_token_seconds: int = Field(default=604_800, ge=60)
-    clock_skew_seconds: int = Field(default=60, ge=0, le=300)
+    access_token_seconds: int = Field(
+        default=86_400, ge=60, description="Access-token lifetime in seconds (spec §1.8: 24 h)."
+    )
+    refresh_token_seconds: int = Field(
+        default=604_800,
+        ge=60,
+        description="Refresh-token lifetime in seconds (spec §1.8: 7 days); absolute, rotation "
+        "never extends it.",
+    )
+    clock_skew_seconds: int = Field(
+        default=60,
+        ge=0,
+        le=300,
+        description="Clock skew tolerated when checking token times, in seconds.",
+    )
     # PW-1: argon2-cffi defaults; never below the OWASP floor (m=19 MiB, t=2).
-    argon2_time_cost: int = Field(default=3, ge=2)
-    argon2_memory_kib: int = Field(default=65_536, ge=19_456)
-    argon2_parallelism: int = Field(default=4, ge=1)
+    argon2_time_cost: int = Field(
+        default=3,
+        ge=2,
+        description="Argon2id passes (argon2-cffi default; never below the OWASP floor t=2).",
+    )
+    argon2_memory_kib: int = Field(
+        default=65_536,
+        ge=19_456,
+        description="Argon2id memory in KiB (never below the OWASP floor m=19 MiB).",
+    )
+    argon2_parallelism: int = Field(default=4, ge=1, description="Argon2id lanes.")
     # PW-4: at most this many hashes at once (0 = one per CPU); waiting longer than the timeout is
     # 503.
-    hash_concurrency: int = Field(default=0, ge=0)
-    hash_wait_seconds: float = Field(default=10.0, gt=0)
+    hash_concurrency: int = Field(
+        default=0,
+        ge=0,
+        description="At most this many password hashes at once (0 = one per CPU).",
+    )
+    hash_wait_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Waiting longer than this for a hashing slot is answered with 503.",
+    )
     # PW-3: per-account throttle and per-address limits.
-    login_delay_after_failures: int = Field(default=5, ge=1)
-    login_lock_after_failures: int = Field(default=10, ge=2)
-    login_lock_seconds: int = Field(default=900, ge=1)
-    login_disable_after_failures: int = Field(default=100, ge=10)
-    login_per_address_per_minute: int = Field(default=20, ge=0)  # 0 switches the limit off
-    refresh_per_address_per_minute: int = Field(default=60, ge=0)
+    login_delay_after_failures: int = Field(
+        default=5,
+        ge=1,
+        description="Per-account throttle: after this many consecutive failed logins each further "
+        "attempt waits, the delay doubling each time.",
+    )
+    login_lock_after_failures: int = Field(
+        default=10,
+        ge=2,
+        description="Per-account throttle: consecutive failed logins that lock the account.",
+    )
+    login_lock_seconds: int = Field(
+        default=900,
+        ge=1,
+        description="Length of the first lock in seconds; each later lock lasts twice as long "
+        "(at most a day).",
+    )
+    login_disable_after_failures: int = Field(
+        default=100,
+        ge=10,
+        description="Total failed logins that disable the account until an operator sets a new "
+        "password.",
+    )
+    login_per_address_per_minute: int = Field(
+        default=20,
+        ge=0,
+        description="Login attempts per client address per minute (0 switches the limit off).",
+    )
+    refresh_per_address_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="Token refreshes per client address per minute (0 switches the limit off).",
+    )
 
 
 class HttpSettings(BaseModel):
-    max_body_bytes: int = Field(default=1_048_576, ge=1024)
-    max_image_body_bytes: int = Field(default=26_214_400, ge=1024)
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description="Largest request body in bytes; a larger one is refused with 413.",
+    )
+    max_image_body_bytes: int = Field(
+        default=26_214_400,
+        ge=1024,
+        description="Largest request body in bytes on the routes that carry base64 images.",
+    )
     # Routes that carry base64 images get the larger cap.
-    image_path_prefixes: list[str] = [
-        "/api/DigitalIdentity/verify/",
-        "/v1/ocr/",
-        "/api/BusinessRequest/CustomerSign/StepReValidateLiveness",
-        "/api/BusinessRequest/CustomerSign/StepRevalidteLiveness",
-        "/api/BusinessRequest/Activate",
-    ]
+    image_path_prefixes: list[str] = Field(
+        default=[
+            "/api/DigitalIdentity/verify/",
+            "/v1/ocr/",
+            "/api/BusinessRequest/CustomerSign/StepReValidateLiveness",
+            "/api/BusinessRequest/CustomerSign/StepRevalidteLiveness",
+            "/api/BusinessRequest/Activate",
+        ],
+        description="Path prefixes of the routes that carry base64 images and get the larger cap.",
+    )
     # Peers whose X-Forwarded-For is believed (reverse proxies); empty = use the socket address.
-    trusted_proxies: list[str] = []
-    cors_origins: list[str] = []
-    hsts: bool = False
-    max_page_size: int = Field(default=100, ge=1, le=1000)
-    default_page_size: int = Field(default=20, ge=1, le=1000)
+    trusted_proxies: list[str] = Field(
+        default=[],
+        description="Peers whose X-Forwarded-For is believed (reverse proxies); empty = use the "
+        "socket address.",
+    )
+    cors_origins: list[str] = Field(
+        default=[], description="Origins allowed by CORS; empty switches CORS off."
+    )
+    hsts: bool = Field(
+        default=False,
+        description="Send Strict-Transport-Security (only when served over HTTPS).",
+    )
+    # RES-3: JSON shape limits, checked on the raw body before it is parsed.
+    max_json_depth: int = Field(
+        default=32,
+        ge=1,
+        le=1000,
+        description="Deepest nesting of arrays and objects in a JSON body; deeper is refused.",
+    )
+    max_json_items: int = Field(
+        default=100,
+        ge=1,
+        description="Most elements of one JSON array (or members of one object) in a body.",
+    )
+    max_json_structure: int = Field(
+        default=20_000,
+        ge=1,
+        description="Most brackets and commas (outside strings) in a JSON body; bounds the work "
+        "any body can cause.",
+    )
+    max_page_size: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="Largest MaxResultCount a list endpoint honours; larger values are capped.",
+    )
+    default_page_size: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Page size of list endpoints when MaxResultCount is not given.",
+    )
 
 
 class JobSettings(BaseModel):
-    in_process: bool = True
-    poll_seconds: float = Field(default=1.0, gt=0)
-    lease_seconds: int = Field(default=300, ge=1)
-    backoff_base_seconds: float = Field(default=5.0, ge=0)
-    backoff_max_seconds: float = Field(default=3600.0, ge=0)
-    default_max_attempts: int = Field(default=5, ge=1)
+    in_process: bool = Field(
+        default=True,
+        description="Run the job worker inside the server process (off when `hawiya worker` runs "
+        "separately).",
+    )
+    poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle worker looks for due jobs, in seconds."
+    )
+    lease_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="How long a claimed job stays locked to its worker before another may take it.",
+    )
+    backoff_base_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description="Retry delay after a job's first failure; it doubles with each attempt.",
+    )
+    backoff_max_seconds: float = Field(
+        default=3600.0, ge=0, description="Upper bound of the retry delay, in seconds."
+    )
 
 
 class Settings(BaseSettings):
@@ -78,18 +219,41 @@ class Settings(BaseSettings):
         env_prefix="HAWIYA_", env_nested_delimiter="__", extra="ignore", frozen=True
     )
 
-    env: Literal["development", "test", "production"] = "development"
-    data_dir: Path = Path("var")
+    env: Literal["development", "test", "production"] = Field(
+        default="development", description="Deployment environment."
+    )
+    data_dir: Path = Field(
+        default=Path("var"),
+        description="Directory for local state: the SQLite database, the generated secret.key, "
+        "demo credentials.",
+    )
     # Master secret (hex or base64, >= 32 bytes). When unset, one is generated on first start into
     # <data_dir>/secret.key; there is never a built-in default.
-    secret_key: SecretStr | None = None
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Master secret (hex or base64, >= 32 bytes). When unset, one is generated on "
+        "first start into <data_dir>/secret.key; there is never a built-in default.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `hawiya serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `hawiya serve` listens on.")
     # "vlens": business failures answer HTTP 200 with the code (as Vlens does); "strict": 4xx.
-    http_errors: Literal["vlens", "strict"] = "vlens"
-    log_level: str = "INFO"
-    log_json: bool = True
-    shutdown_grace_seconds: int = Field(default=30, ge=1)
+    http_errors: Literal["vlens", "strict"] = Field(
+        default="vlens",
+        description='HTTP status of business failures: "vlens" answers HTTP 200 with the code '
+        'in the envelope (as Vlens does); "strict" answers 4xx.',
+    )
+    log_level: str = Field(
+        default="INFO", description="Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."
+    )
+    log_json: bool = Field(
+        default=True, description="Log JSON lines to stderr (false: plain text lines)."
+    )
+    shutdown_grace_seconds: int = Field(
+        default=30,
+        ge=1,
+        description="Seconds that in-flight requests and the in-process worker get to finish on "
+        "shutdown.",
+    )
 
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from hawiya.errors import ERRORS, ApiError, ErrorCode, message_for
 from hawiya.i18n import pick_language
@@ -108,6 +109,34 @@ def _database_unavailable(exc: BaseException) -> bool:
     return isinstance(exc, _DB_DOWN) or type(exc).__module__.startswith("asyncpg")
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route answers on this path (HDR-3). Starlette's 405 names only the methods
+    of the first route whose path matched, so GET and POST on one path would say "Allow: GET"."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(r.matches({**request.scope, "method": method})[0] == Match.FULL for r in routes)
+    )
+
+
+def crash_response(request: Request, exc: Exception) -> EnvelopeResponse:
+    """The answer to an unexpected exception: 503 when the database is unreachable, otherwise a
+    500 that names the request id and nothing else (HDR-2). RequestMiddleware calls this while the
+    request id is still bound, so the response also gets the security headers (HDR-1)."""
+    request_id = request_id_var.get()
+    if _database_unavailable(exc):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return _respond(request, ErrorCode.SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
+    log.exception("unhandled error", exc_info=exc, extra={"error_type": type(exc).__name__})
+    language = pick_language(request.headers)
+    message = f"{message_for(ErrorCode.INTERNAL_ERROR, language)} (request id {request_id})"
+    return _respond(request, ErrorCode.INTERNAL_ERROR, message=message)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_api_error(request: Request, exc: Exception) -> EnvelopeResponse:
         if not isinstance(exc, ApiError):  # pragma: no cover - registered for ApiError only
@@ -144,17 +173,14 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.status_code,
             ErrorCode.BAD_REQUEST if exc.status_code < 500 else ErrorCode.INTERNAL_ERROR,
         )
-        return _respond(request, code, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
+        return _respond(request, code, headers=headers)
 
     async def on_crash(request: Request, exc: Exception) -> EnvelopeResponse:
-        request_id = request_id_var.get()
-        if _database_unavailable(exc):
-            log.warning("database unavailable: %s", type(exc).__name__)
-            return _respond(request, ErrorCode.SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
-        log.exception("unhandled error", extra={"error_type": type(exc).__name__})
-        language = pick_language(request.headers)
-        message = f"{message_for(ErrorCode.INTERNAL_ERROR, language)} (request id {request_id})"
-        return _respond(request, ErrorCode.INTERNAL_ERROR, message=message)
+        # Reached only without RequestMiddleware (which answers crashes itself, see there).
+        return crash_response(request, exc)
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(RequestValidationError, on_validation)

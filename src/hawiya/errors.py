@@ -111,6 +111,7 @@ class ErrorCode(IntEnum):
     CONFLICT = 9008
     RATE_LIMITED = 9009
     SERVICE_UNAVAILABLE = 9010
+    JSON_TOO_COMPLEX = 9011
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +369,12 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
         503,
         "The service is temporarily unavailable; retry shortly.",
         "الخدمة غير متاحة مؤقتًا؛ أعد المحاولة بعد قليل.",
+    ),
+    # RES-3: refused before the body is parsed, so a protocol error (400) in both policies, as 9002.
+    E.JSON_TOO_COMPLEX: ErrorSpec(
+        400,
+        "The JSON body is nested too deeply or has too many items.",
+        "جسم JSON متداخل بعمق زائد أو يحتوي على عناصر كثيرة جدًا.",
     ),
 }
 

@@ -11,10 +11,13 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from starlette.requests import Request
+
 from hawiya.config import Settings
-from hawiya.envelope import error_body
+from hawiya.envelope import crash_response, error_body
 from hawiya.errors import ERRORS, ErrorCode
 from hawiya.i18n import pick_language
+from hawiya.kit.jsonshape import check_shape
 from hawiya.logs import request_id_var, tenant_id_var
 from hawiya.ops.metrics import Metrics
 
@@ -56,9 +59,12 @@ async def send_envelope(
     code: ErrorCode,
     strict: bool,
     extra_headers: list[tuple[bytes, bytes]] | None = None,
+    descriptions: Any = None,
 ) -> None:
     headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
-    body = json.dumps(error_body(code, pick_language(headers)), ensure_ascii=False).encode()
+    body = json.dumps(
+        error_body(code, pick_language(headers), descriptions=descriptions), ensure_ascii=False
+    ).encode()
     await send(
         {
             "type": "http.response.start",
@@ -89,17 +95,22 @@ class RequestMiddleware:
         tenant_token = tenant_id_var.set(None)
         started = time.perf_counter()
         status = 500
+        responded = False
         path: str = scope.get("path", "")
-        html = path.startswith(_HTML_PATHS)
 
         async def send_wrapper(message: Message) -> None:
-            nonlocal status
+            nonlocal status, responded
             if message["type"] == "http.response.start":
                 status = message["status"]
+                responded = True
                 headers = [
                     (k, v) for k, v in message.get("headers", []) if k.lower() not in (b"server",)
                 ]
                 present = {k.lower() for k, _ in headers}
+                # The CSP follows what is sent: an error on a docs path is JSON like any other.
+                html = path.startswith(_HTML_PATHS) and any(
+                    k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers
+                )
                 for name, value in (*SECURITY_HEADERS, DOCS_CSP if html else JSON_CSP):
                     if name not in present:
                         headers.append((name, value))
@@ -113,6 +124,14 @@ class RequestMiddleware:
 
         try:
             await self.app(scope, receive, send_wrapper)
+        except Exception as exc:
+            # Starlette answers unhandled exceptions in its outermost middleware, after this one
+            # has unbound the request id and without the headers above (HDR-1, HDR-2). Answer here
+            # instead; a response already under way can only be cut short.
+            if responded:
+                raise
+            response = crash_response(Request(scope), exc)
+            await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
@@ -134,6 +153,11 @@ class RequestMiddleware:
 
 
 _JSON_TYPES = ("application/json", "text/json")
+_SHAPE_MESSAGES = {
+    "depth": "arrays and objects are nested more than {} deep",
+    "items": "an array or object has more than {} items",
+    "structure": "the body has more than {} brackets and commas",
+}
 
 
 def _is_json(content_type: str) -> bool:
@@ -151,6 +175,9 @@ class BodyMiddleware:
         self.default_cap = settings.http.max_body_bytes
         self.image_cap = settings.http.max_image_body_bytes
         self.image_prefixes = tuple(settings.http.image_path_prefixes)
+        self.json_depth = settings.http.max_json_depth
+        self.json_items = settings.http.max_json_items
+        self.json_structure = settings.http.max_json_structure
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -188,12 +215,30 @@ class BodyMiddleware:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         content_type = _header(scope, b"content-type")
-        if body.strip() and content_type is not None:
-            if not _is_json(content_type):
+        if body.strip():
+            if content_type is not None and not _is_json(content_type):
                 await send_envelope(send, scope, ErrorCode.UNSUPPORTED_CONTENT_TYPE, self.strict)
                 return
+            # RES-3: FastAPI parses the body (as JSON when no content type is given) before any
+            # dependency runs, so the shape limits are checked here, on the raw bytes.
+            violation = check_shape(
+                body,
+                max_depth=self.json_depth,
+                max_items=self.json_items,
+                max_structure=self.json_structure,
+            )
+            if violation is not None:
+                description = {
+                    "field": None,
+                    "code": f"json_{violation.kind}",
+                    "message": _SHAPE_MESSAGES[violation.kind].format(violation.limit),
+                }
+                await send_envelope(
+                    send, scope, ErrorCode.JSON_TOO_COMPLEX, self.strict, descriptions=[description]
+                )
+                return
             # FastAPI parses only application/json and */*+json; text/json is JSON too (spec §1.2).
-            if content_type.split(";", 1)[0].strip().lower() == "text/json":
+            if (content_type or "").split(";", 1)[0].strip().lower() == "text/json":
                 scope["headers"] = [
                     (k, b"application/json" if k == b"content-type" else v)
                     for k, v in scope["headers"]

@@ -1,0 +1,211 @@
+"""One case per API route: a valid body and a successful call. The route walks (envelope, headers)
+iterate over hawiya.api.api_routes() and fail on any route that has no case here, so a new
+endpoint cannot go untested by accident."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import httpx
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from hawiya.api import api_routes
+from hawiya.auth.dependencies import admin_context, tenant_context
+from tests.fixtures.factories import PASSWORD, TenantFixture, create_tenant, login
+from tests.http.support import random_id
+
+AuthKind = Literal["public", "apikey", "admin"]
+
+
+@dataclass
+class Caller:
+    """A fresh tenant, its administrator's tokens and the client to call with."""
+
+    app: FastAPI
+    http: httpx.AsyncClient
+    tenant: TenantFixture
+    token: str
+    refresh: str
+
+    def admin(self, **extra: str) -> dict[str, str]:
+        return self.tenant.headers(self.token, **extra)
+
+    def key(self, **extra: str) -> dict[str, str]:
+        return self.tenant.headers(**extra)
+
+
+async def new_caller(app: FastAPI, http: httpx.AsyncClient) -> Caller:
+    tenant = await create_tenant(app)
+    payload = await login(http, tenant)
+    assert payload["error_code"] is None, payload
+    return Caller(
+        app, http, tenant, payload["data"]["accessToken"], payload["data"]["refreshToken"]
+    )
+
+
+def login_body(tenant: TenantFixture, **extra: Any) -> dict[str, Any]:
+    return {
+        "tenancyName": tenant.name,
+        "userNameOrEmailAddress": tenant.admin_email,
+        "password": tenant.admin_password,
+        **extra,
+    }
+
+
+async def create_key(c: Caller, name: str = "walk") -> dict[str, Any]:
+    response = await c.http.post("/api/hawiya/ApiKeys", json={"name": name}, headers=c.admin())
+    data: dict[str, Any] = response.json()["data"]
+    assert data is not None, response.text
+    return data
+
+
+def concrete(path: str, value: str | None = None) -> str:
+    """The path with every {param} replaced (by a random UUID unless a value is given)."""
+    return re.sub(r"\{[^}]+\}", lambda _: value or random_id(), path)
+
+
+def auth_kind(route: APIRoute) -> AuthKind:
+    """What a route asks for, read from its dependency tree (not from a list kept by hand)."""
+    calls: set[Any] = set()
+
+    def walk(dependant: Dependant) -> None:
+        for dependency in dependant.dependencies:
+            calls.add(dependency.call)
+            walk(dependency)
+
+    walk(route.dependant)
+    if admin_context in calls:
+        return "admin"
+    if tenant_context in calls:
+        return "apikey"
+    return "public"
+
+
+def takes_body(route: APIRoute) -> bool:
+    return route.body_field is not None
+
+
+Body = Callable[[Caller], dict[str, Any]]
+Call = Callable[[Caller], Awaitable[httpx.Response]]
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    success: Call
+    body: Body | None = None  # a valid body (POST routes that take one)
+
+
+def _new_password() -> str:
+    return f"Violet-Harbour-Lantern-{secrets.token_hex(4)}"
+
+
+async def _login(c: Caller) -> httpx.Response:
+    return await c.http.post(
+        "/api/credentials/Login",
+        json=login_body(c.tenant),
+        headers=c.key(TenancyName=c.tenant.name),
+    )
+
+
+async def _refresh(c: Caller) -> httpx.Response:
+    return await c.http.post(
+        "/api/credentials/RefreshToken", json={"refreshToken": c.refresh}, headers=c.key()
+    )
+
+
+async def _session(c: Caller) -> httpx.Response:
+    return await c.http.get("/api/hawiya/Session/Current", headers=c.admin())
+
+
+async def _change_password(c: Caller) -> httpx.Response:
+    body = {"currentPassword": c.tenant.admin_password, "newPassword": _new_password()}
+    return await c.http.post("/api/hawiya/Account/ChangePassword", json=body, headers=c.admin())
+
+
+async def _list_keys(c: Caller) -> httpx.Response:
+    return await c.http.get("/api/hawiya/ApiKeys", headers=c.admin())
+
+
+async def _create_key(c: Caller) -> httpx.Response:
+    return await c.http.post("/api/hawiya/ApiKeys", json={"name": "walk"}, headers=c.admin())
+
+
+async def _revoke_key(c: Caller) -> httpx.Response:
+    key = await create_key(c)
+    return await c.http.post(f"/api/hawiya/ApiKeys/{key['id']}/Revoke", headers=c.admin())
+
+
+async def _rotate_key(c: Caller) -> httpx.Response:
+    key = await create_key(c)
+    return await c.http.post(
+        f"/api/hawiya/ApiKeys/{key['id']}/Rotate", json={"graceSeconds": 0}, headers=c.admin()
+    )
+
+
+async def _audit(c: Caller) -> httpx.Response:
+    return await c.http.get("/api/hawiya/AuditEvents", headers=c.admin())
+
+
+def _get(path: str) -> Call:
+    async def call(c: Caller) -> httpx.Response:
+        return await c.http.get(path)
+
+    return call
+
+
+CASES: dict[tuple[str, str], RouteCase] = {
+    ("POST", "/api/credentials/Login"): RouteCase(_login, lambda c: login_body(c.tenant)),
+    ("POST", "/api/credentials/RefreshToken"): RouteCase(
+        _refresh, lambda c: {"refreshToken": c.refresh}
+    ),
+    ("GET", "/api/hawiya/Session/Current"): RouteCase(_session),
+    ("POST", "/api/hawiya/Account/ChangePassword"): RouteCase(
+        _change_password,
+        lambda c: {"currentPassword": PASSWORD, "newPassword": _new_password()},
+    ),
+    ("GET", "/api/hawiya/ApiKeys"): RouteCase(_list_keys),
+    ("POST", "/api/hawiya/ApiKeys"): RouteCase(_create_key, lambda c: {"name": "walk"}),
+    ("POST", "/api/hawiya/ApiKeys/{keyId}/Revoke"): RouteCase(_revoke_key),
+    ("POST", "/api/hawiya/ApiKeys/{keyId}/Rotate"): RouteCase(
+        _rotate_key, lambda c: {"graceSeconds": 0}
+    ),
+    ("GET", "/api/hawiya/AuditEvents"): RouteCase(_audit),
+    ("GET", "/health"): RouteCase(_get("/health")),
+    ("GET", "/ready"): RouteCase(_get("/ready")),
+    ("GET", "/metrics"): RouteCase(_get("/metrics")),
+}
+
+# Routes that do not answer JSON (the envelope applies to their errors only).
+NOT_JSON = {("GET", "/metrics")}
+
+
+def methods_of(route: APIRoute) -> set[str]:
+    return set(route.methods or ()) - {"HEAD"}
+
+
+def route_keys() -> list[tuple[str, str]]:
+    return sorted((method, route.path) for route in api_routes() for method in methods_of(route))
+
+
+def route_for(method: str, path: str) -> APIRoute:
+    for route in api_routes():
+        if route.path == path and method in methods_of(route):
+            return route
+    raise KeyError((method, path))
+
+
+def case_for(method: str, path: str) -> RouteCase:
+    case = CASES.get((method, path))
+    assert case is not None, f"{method} {path} has no case in tests/http/routes.py: add one"
+    return case
+
+
+def other_method(route: APIRoute) -> str:
+    """A method the route does not accept."""
+    return next(m for m in ("DELETE", "PUT", "PATCH", "POST", "GET") if m not in methods_of(route))

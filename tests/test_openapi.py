@@ -1,0 +1,105 @@
+"""The published OpenAPI document: every route is in it under its handler's name (the operationId
+the SDKs will use, so a rename must be deliberate), every 200 response is an envelope, and /docs
+serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from hawiya.api import api_routes
+from tests.http.routes import methods_of
+from tests.http.support import ENVELOPE_KEYS, scanned
+
+# Snapshot: renaming a handler renames an SDK method. Update this list only on purpose.
+OPERATION_IDS = [
+    "change_password",
+    "create_api_key",
+    "get_current_session",
+    "get_health",
+    "get_ready",
+    "list_api_keys",
+    "list_audit_events",
+    "login",
+    "refresh_token",
+    "revoke_api_key",
+    "rotate_api_key",
+]
+# Routes left out of the schema on purpose, and why.
+NOT_IN_SCHEMA = {"/metrics": "Prometheus text for scrapers, not part of the API"}
+
+
+async def _schema(app: FastAPI) -> dict[str, Any]:
+    async with scanned(app) as http:
+        response = await http.get("/openapi.json")
+    assert response.status_code == 200
+    schema: dict[str, Any] = response.json()
+    return schema
+
+
+def _resolve(schema: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        name = node["$ref"].rsplit("/", 1)[-1]
+        node = schema["components"]["schemas"][name]
+    return node
+
+
+async def test_every_route_is_listed_under_its_handler_name(app: FastAPI) -> None:
+    schema = await _schema(app)
+    operations = {
+        (method.upper(), path): operation
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+    }
+    for route in api_routes():
+        for method in methods_of(route):
+            if not route.include_in_schema:
+                assert route.path in NOT_IN_SCHEMA, f"{route.path} is hidden without a reason"
+                continue
+            operation = operations.get((method, route.path))
+            assert operation is not None, f"{method} {route.path} missing from /openapi.json"
+            assert operation["operationId"] == route.name, route.path
+    ids = sorted(op["operationId"] for op in operations.values())
+    assert ids == OPERATION_IDS
+    assert len(ids) == len(set(ids))
+
+
+async def test_every_200_response_is_an_envelope(app: FastAPI) -> None:
+    schema = await _schema(app)
+    checked = 0
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            content = operation["responses"]["200"]["content"]
+            json_types = [t for t in content if t.startswith("application/json")]
+            assert json_types, (method, path, list(content))
+            for media in json_types:
+                body = _resolve(schema, content[media]["schema"])
+                assert set(body["properties"]) >= ENVELOPE_KEYS, (method, path)
+                assert set(body["properties"]) <= ENVELOPE_KEYS | {"totalCount", "returnedCount"}
+                checked += 1
+    assert checked == len(OPERATION_IDS)
+
+
+async def test_list_operations_document_paging(app: FastAPI) -> None:
+    schema = await _schema(app)
+    for path in ("/api/hawiya/ApiKeys", "/api/hawiya/AuditEvents"):
+        operation = schema["paths"][path]["get"]
+        names = {p["name"] for p in operation.get("parameters", [])}
+        assert {"SkipCount", "MaxResultCount"} <= names, path
+        body = _resolve(
+            schema,
+            operation["responses"]["200"]["content"][
+                next(iter(operation["responses"]["200"]["content"]))
+            ]["schema"],
+        )
+        assert {"totalCount", "returnedCount"} <= set(body["properties"])
+
+
+async def test_docs_page(app: FastAPI) -> None:
+    async with scanned(app) as http:
+        response = await http.get("/docs")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/html")
+        assert "/openapi.json" in response.text
+        assert (await http.get("/redoc")).status_code == 404  # turned off
