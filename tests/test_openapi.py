@@ -103,3 +103,20 @@ async def test_docs_page(app: FastAPI) -> None:
         assert response.headers["content-type"].startswith("text/html")
         assert "/openapi.json" in response.text
         assert (await http.get("/redoc")).status_code == 404  # turned off
+
+
+async def test_errors_are_documented_as_the_envelope_and_no_422_is_advertised(app: FastAPI) -> None:
+    # Validation failures are envelopes (200 with 9001, or 400/413/415), never FastAPI's 422 body.
+    async with scanned(app) as http:
+        response = await http.get("/openapi.json")
+    assert response.headers["content-type"] == "application/json; charset=utf-8"
+    schema = response.json()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    error = schema["components"]["schemas"]["ErrorEnvelope"]
+    assert set(error["properties"]) == ENVELOPE_KEYS
+    assert set(error["required"]) >= {"error_code", "error_message"}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "422" not in operation["responses"], (method, path)
+            default = operation["responses"]["default"]["content"]["application/json"]["schema"]
+            assert default == {"$ref": "#/components/schemas/ErrorEnvelope"}, (method, path)

@@ -29,6 +29,7 @@ from hawiya.envelope import EnvelopeResponse, install_error_handlers
 from hawiya.jobs.registry import registry
 from hawiya.jobs.worker import Worker
 from hawiya.middleware import BodyMiddleware, RequestMiddleware
+from hawiya.openapi import install_openapi
 from hawiya.ops.metrics import Metrics
 from hawiya.secrets_store import load_master_secret
 
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
         redoc_url=None,
     )
     _install_docs(app)
+    install_openapi(app)
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.strict_errors = settings.http_errors == "strict"

@@ -38,6 +38,15 @@ class Envelope(BaseModel, Generic[T]):
     error_descriptions: Any = None
 
 
+class ErrorEnvelope(BaseModel):
+    """What every failure looks like on the wire (documents the OpenAPI default response)."""
+
+    data: None = None
+    error_code: int
+    error_message: str
+    error_descriptions: list[dict[str, Any]] | None = None
+
+
 class Page(Envelope[list[T]], Generic[T]):
     totalCount: int = Field(default=0)
     returnedCount: int = Field(default=0)

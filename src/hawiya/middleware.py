@@ -106,6 +106,13 @@ class RequestMiddleware:
                 headers = [
                     (k, v) for k, v in message.get("headers", []) if k.lower() not in (b"server",)
                 ]
+                # JSON always says its charset (HDR-1), including what FastAPI sends itself.
+                headers = [
+                    (k, b"application/json; charset=utf-8")
+                    if k.lower() == b"content-type" and v == b"application/json"
+                    else (k, v)
+                    for k, v in headers
+                ]
                 present = {k.lower() for k, _ in headers}
                 # The CSP follows what is sent: an error on a docs path is JSON like any other.
                 html = path.startswith(_HTML_PATHS) and any(
