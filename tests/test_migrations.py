@@ -28,6 +28,8 @@ TABLES = {
     "audit_event",
     "job",
     "login_throttle",
+    "otp_challenge",
+    "otp_identifier_state",
     "rate_limit_counter",
     "refresh_token",
     "signing_key",

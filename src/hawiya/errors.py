@@ -100,6 +100,15 @@ class ErrorCode(IntEnum):
     ADMIN_EMAIL_TAKEN = 1132
     API_KEY_NOT_FOUND = 1133
 
+    # --- Hawiya 12xx: registration, end users and one-time codes
+    OTP_INVALID = 1201
+    OTP_IDENTIFIER_LOCKED = 1202
+    OTP_RESEND_TOO_SOON = 1203
+    OTP_SEND_LIMIT = 1204
+    SMS_DELIVERY_FAILED = 1205
+    EMAIL_DELIVERY_FAILED = 1206
+    SMS_GATEWAY_NOT_CONFIGURED = 1207
+
     # --- Hawiya 9xxx: generic protocol errors
     VALIDATION_FAILED = 9001
     MALFORMED_JSON = 9002
@@ -341,6 +350,34 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     ),
     E.API_KEY_NOT_FOUND: _biz(
         "The API key was not found.", "لم يتم العثور على مفتاح الواجهة البرمجية.", 404
+    ),
+    # Hawiya 12xx
+    E.OTP_INVALID: _biz(
+        "The code is wrong, expired or already used.",
+        "الرمز غير صحيح أو منتهي الصلاحية أو مستخدم من قبل.",
+    ),
+    E.OTP_IDENTIFIER_LOCKED: ErrorSpec(
+        429,
+        "Too many wrong codes; this number or address is locked for a while.",
+        "رموز خاطئة كثيرة؛ تم إيقاف هذا الرقم أو العنوان مؤقتًا.",
+    ),
+    E.OTP_RESEND_TOO_SOON: ErrorSpec(
+        429, "Wait before asking for another code.", "انتظر قبل طلب رمز جديد."
+    ),
+    E.OTP_SEND_LIMIT: ErrorSpec(
+        429, "Too many codes were requested; try again later.", "تم طلب رموز كثيرة جدًا؛ حاول لاحقًا."
+    ),
+    E.SMS_DELIVERY_FAILED: ErrorSpec(
+        502, "The SMS could not be sent; try again.", "تعذر إرسال الرسالة النصية؛ حاول مرة أخرى."
+    ),
+    E.EMAIL_DELIVERY_FAILED: ErrorSpec(
+        502,
+        "The email could not be sent; try again.",
+        "تعذر إرسال البريد الإلكتروني؛ حاول مرة أخرى.",
+    ),
+    E.SMS_GATEWAY_NOT_CONFIGURED: _biz(
+        "That SMS gateway is not configured for this tenant.",
+        "بوابة الرسائل هذه غير مهيأة لهذا المستأجر.",
     ),
     # Hawiya 9xxx
     E.VALIDATION_FAILED: _biz(

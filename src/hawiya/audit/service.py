@@ -38,6 +38,7 @@ class AuditAction(StrEnum):
     API_KEY_ROTATED = "auth.api_key_rotated"
     TENANCY_MISMATCH = "auth.tenancy_mismatch"
     FOREIGN_TENANT_TOKEN = "auth.foreign_tenant_token"  # noqa: S105
+    OTP_LOCKED = "otp.identifier_locked"
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"
     TENANT_CREATED = "tenant.created"
     SETTINGS_CHANGED = "tenant.settings_changed"

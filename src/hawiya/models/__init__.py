@@ -7,6 +7,7 @@ from hawiya.models.audit_event import AuditChainHead, AuditEvent
 from hawiya.models.auth_token import RefreshToken, TokenFamily
 from hawiya.models.job import Job
 from hawiya.models.login_throttle import LoginThrottle
+from hawiya.models.otp import OtpChallenge, OtpIdentifierState
 from hawiya.models.rate_limit import RateLimitCounter
 from hawiya.models.signing_key import SigningKey
 from hawiya.models.tenant import Tenant
@@ -19,6 +20,8 @@ __all__ = [
     "Base",
     "Job",
     "LoginThrottle",
+    "OtpChallenge",
+    "OtpIdentifierState",
     "RateLimitCounter",
     "RefreshToken",
     "SigningKey",

@@ -16,7 +16,14 @@ def _window(now: datetime, seconds: int) -> datetime:
     return datetime.fromtimestamp(stamp, UTC)
 
 
-async def hit(session: AsyncSession, bucket: str, *, limit: int, window_seconds: int = 60) -> None:
+async def hit(
+    session: AsyncSession,
+    bucket: str,
+    *,
+    limit: int,
+    window_seconds: int = 60,
+    code: ErrorCode = ErrorCode.RATE_LIMITED,
+) -> None:
     """limit 0 switches the limit off. The count is committed with the request (or, when the limit
     refuses, by the persisting error), so refused attempts count too."""
     if limit <= 0:
@@ -27,7 +34,7 @@ async def hit(session: AsyncSession, bucket: str, *, limit: int, window_seconds:
     if count > limit:
         retry = int((start + timedelta(seconds=window_seconds) - now).total_seconds()) + 1
         raise ApiError(
-            ErrorCode.RATE_LIMITED,
+            code,
             persist=True,
             headers={
                 "Retry-After": str(retry),
