@@ -27,6 +27,7 @@ TABLES = {
     "audit_chain_head",
     "audit_event",
     "job",
+    "end_user",
     "login_throttle",
     "otp_challenge",
     "otp_identifier_state",

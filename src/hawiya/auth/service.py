@@ -35,8 +35,10 @@ from hawiya.kit.clock import utcnow
 from hawiya.kit.crypto import seal
 from hawiya.models import AdminUser, ApiKey, LoginThrottle, RefreshToken, Tenant, TokenFamily
 from hawiya.ratelimit import service as ratelimit
+from hawiya.users import service as users_service
 
 ADMIN = "admin"
+USER = "user"
 
 _POLICY_CODES = {
     "too_short": ErrorCode.PASSWORD_TOO_SHORT,
@@ -450,22 +452,37 @@ async def login(
             actor=_actor(ctx, ADMIN, str(admin.id)),
             target=f"admin:{admin.id}",
         )
-    family = await TokenFamilyRepository(session, ctx.tenant_id).add(
-        TokenFamily(
-            subject_kind=ADMIN,
-            subject_id=str(admin.id),
-            expires_at=now + timedelta(seconds=runtime.config.refresh_token_seconds),
-        )
-    )
+    tokens = await start_session(session, runtime, ctx.tenant_id, ADMIN, str(admin.id), now=now)
     await audit.record(
         session,
         audit.AuditAction.LOGIN_SUCCEEDED,
         tenant_id=ctx.tenant_id,
         actor=_actor(ctx, ADMIN, str(admin.id)),
         target=f"admin:{admin.id}",
-        details={"family": str(family.id)},
     )
-    return await _issue(session, runtime, ctx.tenant_id, family, now)
+    return tokens
+
+
+async def start_session(
+    session: AsyncSession,
+    runtime: AuthRuntime,
+    tenant_id: uuid.UUID,
+    kind: str,
+    subject_id: str,
+    *,
+    now: datetime | None = None,
+) -> LoginOutput:
+    """A new token family (absolute refresh lifetime from now) and its first token pair; used by
+    admin login and by end-user registration and login."""
+    now = now or utcnow()
+    family = await TokenFamilyRepository(session, tenant_id).add(
+        TokenFamily(
+            subject_kind=kind,
+            subject_id=subject_id,
+            expires_at=now + timedelta(seconds=runtime.config.refresh_token_seconds),
+        )
+    )
+    return await _issue(session, runtime, tenant_id, family, now)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -513,10 +530,8 @@ async def refresh(
             target=f"token_family:{family.id}",
         )
         raise ApiError(ErrorCode.REFRESH_TOKEN_INVALID, persist=True)
-    if family.subject_kind == ADMIN:
-        admin = await AdminUserRepository(session, ctx.tenant_id).get(uuid.UUID(family.subject_id))
-        if admin is None or not admin.is_active:
-            raise ApiError(ErrorCode.REFRESH_TOKEN_INVALID)  # rolls the spend back
+    if not await _subject_active(session, ctx.tenant_id, family):
+        raise ApiError(ErrorCode.REFRESH_TOKEN_INVALID)  # rolls the spend back
     await audit.record(
         session,
         audit.AuditAction.TOKEN_REFRESHED,
@@ -525,6 +540,17 @@ async def refresh(
         target=f"token_family:{family.id}",
     )
     return await _issue(session, runtime, ctx.tenant_id, family, now)
+
+
+async def _subject_active(session: AsyncSession, tenant_id: uuid.UUID, family: TokenFamily) -> bool:
+    if family.subject_kind == ADMIN:
+        admin = await AdminUserRepository(session, tenant_id).get(uuid.UUID(family.subject_id))
+        return admin is not None and admin.is_active
+    if family.subject_kind == USER and family.subject_id.isdigit():
+        return (
+            await users_service.get_active(session, tenant_id, int(family.subject_id)) is not None
+        )
+    return False
 
 
 # ------------------------------------------------------------------------------------------------

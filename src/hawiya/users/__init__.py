@@ -1,0 +1,1 @@
+"""End users: lookups shared by registration, login and token refresh."""
