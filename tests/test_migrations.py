@@ -29,12 +29,14 @@ TABLES = {
     "job",
     "end_user",
     "login_throttle",
+    "oauth_verification",
     "otp_challenge",
     "otp_identifier_state",
     "rate_limit_counter",
     "refresh_token",
     "signing_key",
     "tenant",
+    "user_device",
     "token_family",
 }
 

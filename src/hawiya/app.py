@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -28,9 +29,11 @@ from hawiya.db.session import Database, session_scope
 from hawiya.envelope import EnvelopeResponse, install_error_handlers
 from hawiya.jobs.registry import registry
 from hawiya.jobs.worker import Worker
+from hawiya.messaging.service import Messenger
 from hawiya.middleware import BodyMiddleware, RequestMiddleware
 from hawiya.openapi import install_openapi
 from hawiya.ops.metrics import Metrics
+from hawiya.providers.oidc import IdTokenVerifier
 from hawiya.secrets_store import load_master_secret
 
 log = logging.getLogger("hawiya.app")
@@ -74,7 +77,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             await check_durability(
                 db.engine, allow_unsafe=settings.database.allow_unsafe_durability
             )
-            runtime = AuthRuntime.build(settings, master, db.writer)
+            runtime = AuthRuntime.build(settings, master, db.reader)
             async with session_scope(db.writer) as session:
                 await ensure_active_key(session, runtime.seal_key)
             await runtime.keyring.load()
@@ -111,6 +114,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     _install_docs(app)
     install_openapi(app)
     app.state.settings = settings
+    app.state.messenger = Messenger(outbox_dir=Path(settings.data_dir) / "outbox")
+    app.state.oidc = IdTokenVerifier()  # one per process: it caches the providers' keys
     app.state.metrics = metrics
     app.state.strict_errors = settings.http_errors == "strict"
     for router in ROUTERS:

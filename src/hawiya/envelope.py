@@ -138,7 +138,9 @@ def crash_response(request: Request, exc: Exception) -> EnvelopeResponse:
     request id is still bound, so the response also gets the security headers (HDR-1)."""
     request_id = request_id_var.get()
     if _database_unavailable(exc):
-        log.warning("database unavailable: %s", type(exc).__name__)
+        log.warning(
+            "database unavailable: %s: %s", type(exc).__name__, str(exc).splitlines()[0][:200]
+        )
         return _respond(request, ErrorCode.SERVICE_UNAVAILABLE, headers={"Retry-After": "5"})
     log.exception("unhandled error", exc_info=exc, extra={"error_type": type(exc).__name__})
     language = pick_language(request.headers)

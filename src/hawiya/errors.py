@@ -108,6 +108,18 @@ class ErrorCode(IntEnum):
     SMS_DELIVERY_FAILED = 1205
     EMAIL_DELIVERY_FAILED = 1206
     SMS_GATEWAY_NOT_CONFIGURED = 1207
+    PHONE_INVALID = 1210
+    PHONE_COUNTRY_NOT_ALLOWED = 1211
+    PHONE_ALREADY_REGISTERED = 1212
+    EMAIL_ALREADY_REGISTERED = 1213
+    PHONE_NOT_CONFIRMED = 1214
+    EMAIL_NOT_CONFIRMED = 1215
+    EMAIL_OR_PHONE_REQUIRED = 1216
+    OAUTH_TOKEN_INVALID = 1220
+    OAUTH_NOT_CONFIGURED = 1221
+    OAUTH_EMAIL_NOT_VERIFIED = 1222
+    OAUTH_PROVIDER_UNAVAILABLE = 1223
+    OAUTH_VERIFICATION_INVALID = 1224
 
     # --- Hawiya 9xxx: generic protocol errors
     VALIDATION_FAILED = 9001
@@ -324,7 +336,8 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
         503, "The server is busy; try again shortly.", "الخادم مشغول؛ حاول بعد قليل."
     ),
     E.PASSWORD_TOO_SHORT: _biz(
-        "The password must have at least 15 characters.", "يجب ألا تقل كلمة المرور عن 15 حرفًا."
+        "The password is too short: administrators need at least 15 characters, users 8.",
+        "كلمة المرور قصيرة جدًا: يحتاج المسؤولون إلى 15 حرفًا على الأقل، والمستخدمون إلى 8.",
     ),
     E.PASSWORD_TOO_LONG: _biz(
         "The password must have at most 128 characters.", "يجب ألا تزيد كلمة المرور عن 128 حرفًا."
@@ -378,6 +391,50 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     E.SMS_GATEWAY_NOT_CONFIGURED: _biz(
         "That SMS gateway is not configured for this tenant.",
         "بوابة الرسائل هذه غير مهيأة لهذا المستأجر.",
+    ),
+    E.PHONE_INVALID: _biz(
+        "The phone number is not a valid mobile number.", "رقم الهاتف ليس رقم هاتف محمول صالحًا."
+    ),
+    E.PHONE_COUNTRY_NOT_ALLOWED: _biz(
+        "Phone numbers of that country are not accepted.", "لا تُقبل أرقام الهواتف من هذه الدولة."
+    ),
+    E.PHONE_ALREADY_REGISTERED: _biz(
+        "An account with this phone number already exists.", "يوجد حساب بهذا الرقم بالفعل.", 409
+    ),
+    E.EMAIL_ALREADY_REGISTERED: _biz(
+        "An account with this email already exists.",
+        "يوجد حساب بهذا البريد الإلكتروني بالفعل.",
+        409,
+    ),
+    E.PHONE_NOT_CONFIRMED: _biz(
+        "Confirm the phone number with its code first.", "أكد رقم الهاتف بالرمز أولًا."
+    ),
+    E.EMAIL_NOT_CONFIRMED: _biz(
+        "Confirm the email address first.", "أكد عنوان البريد الإلكتروني أولًا."
+    ),
+    E.EMAIL_OR_PHONE_REQUIRED: _biz(
+        "Send a phone number or an email address.", "أرسل رقم هاتف أو عنوان بريد إلكتروني."
+    ),
+    E.OAUTH_TOKEN_INVALID: _biz(
+        "The sign-in token is invalid or expired; sign in with the provider again.",
+        "رمز تسجيل الدخول غير صالح أو منتهي؛ سجل الدخول لدى المزود مرة أخرى.",
+    ),
+    E.OAUTH_NOT_CONFIGURED: _biz(
+        "Sign-in with that provider is not set up for this tenant.",
+        "تسجيل الدخول عبر هذا المزود غير مهيأ لهذا المستأجر.",
+    ),
+    E.OAUTH_EMAIL_NOT_VERIFIED: _biz(
+        "The provider has not verified this email address.",
+        "لم يتحقق المزود من عنوان البريد الإلكتروني هذا.",
+    ),
+    E.OAUTH_PROVIDER_UNAVAILABLE: ErrorSpec(
+        503,
+        "The sign-in provider cannot be reached; try again shortly.",
+        "تعذر الوصول إلى مزود تسجيل الدخول؛ حاول بعد قليل.",
+    ),
+    E.OAUTH_VERIFICATION_INVALID: _biz(
+        "The OAuth verification is unknown, expired, already used or for another email.",
+        "التحقق عبر المزود غير معروف أو منتهي أو مستخدم أو يخص بريدًا آخر.",
     ),
     # Hawiya 9xxx
     E.VALIDATION_FAILED: _biz(

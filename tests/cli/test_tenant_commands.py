@@ -10,9 +10,11 @@ import subprocess
 import uuid
 
 import httpx
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from hawiya.db.migrate import alembic_config
 from hawiya.db.session import session_scope
 from tests.fixtures.cli import Cli
 from tests.fixtures.factories import PASSWORD, TenantFixture, login, unique_name
@@ -24,6 +26,24 @@ DEFAULT_SETTINGS = {
     "requireAuthorityChecks": False,
     "locationThresholdKm": 80.0,
     "defaultLanguage": "ar",
+    "allowedPhoneRegions": ["EG"],
+    "defaultSmsGateway": "console",
+    "smsGateways": {},
+    "emailSender": {"kind": "console"},
+    **dict.fromkeys(
+        (
+            "otpSmsTtlSeconds",
+            "otpEmailTtlSeconds",
+            "otpMaxAttempts",
+            "otpLockAfterFailures",
+            "otpLockSeconds",
+            "otpResendCooldownSeconds",
+            "otpSendsPerHour",
+            "otpSendsPerDay",
+            "otpSendsPerAddressPerHour",
+            "otpSendsPerTenantPerDay",
+        )
+    ),
 }
 
 
@@ -41,7 +61,8 @@ async def test_db_upgrade_honours_database_url(cli: Cli, cli_app: FastAPI) -> No
     assert not (cli.data_dir / "hawiya.db").exists()
     async with session_scope(cli_app.state.db.reader) as session:
         version = (await session.execute(text("SELECT version_num FROM alembic_version"))).scalar()
-    assert version == "0001"
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert version == head
 
 
 async def test_tenant_create_prints_contract_and_key_works(

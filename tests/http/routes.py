@@ -4,10 +4,12 @@ endpoint cannot go untested by accident."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import httpx
@@ -152,6 +154,140 @@ async def _audit(c: Caller) -> httpx.Response:
     return await c.http.get("/api/hawiya/AuditEvents", headers=c.admin())
 
 
+def random_phone() -> str:
+    return f"+2010{secrets.randbelow(10**8):08d}"
+
+
+def outbox_code(app: FastAPI, to: str) -> str:
+    """The last code the development SMS or email outbox received for this recipient."""
+    outbox = Path(app.state.settings.data_dir) / "outbox"
+    for name in ("sms.jsonl", "email.jsonl"):
+        path = outbox / name
+        if not path.exists():
+            continue
+        for line in reversed(path.read_text().splitlines()):
+            entry = json.loads(line)
+            if entry.get("to") == to:
+                found = re.search(r"\b(\d{6})\b", entry.get("text", ""))
+                if found:
+                    return found.group(1)
+    raise AssertionError(f"no code was delivered to {to}")
+
+
+async def _check_existence(c: Caller) -> httpx.Response:
+    return await c.http.post(
+        "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone",
+        json={"phoneNumber": random_phone()},
+        headers=c.key(),
+    )
+
+
+async def _step_verify_phone(c: Caller) -> httpx.Response:
+    return await c.http.post(
+        "/api/DigitalIdentity/Register/StepVerifyPhone",
+        json={"phoneNumber": random_phone()},
+        headers=c.key(),
+    )
+
+
+async def _step_verify_email(c: Caller) -> httpx.Response:
+    return await c.http.post(
+        "/api/DigitalIdentity/Register/StepVerifyEmail",
+        json={"email": f"u{secrets.token_hex(4)}@example.com"},
+        headers=c.key(),
+    )
+
+
+def _register(path: str) -> Call:
+    async def call(c: Caller) -> httpx.Response:
+        phone = random_phone()
+        sent = await c.http.post(
+            "/api/DigitalIdentity/Register/StepVerifyPhone",
+            json={"phoneNumber": phone},
+            headers=c.key(),
+        )
+        request_id = sent.json()["data"]["phoneNumberOtpRequestId"]
+        body = {
+            "phoneNumber": phone,
+            "phoneNumberOtpRequestId": request_id,
+            "phoneNumberOtp": outbox_code(c.app, phone),
+        }
+        return await c.http.post(path, json=body, headers=c.key())
+
+    return call
+
+
+async def _refresh_user_alias(c: Caller) -> httpx.Response:
+    return await c.http.post(
+        "/api/DigitalIdentity/RefreshToken", json={"refreshToken": c.refresh}, headers=c.key()
+    )
+
+
+def _register_body(c: Caller) -> dict[str, Any]:
+    return {"phoneNumber": random_phone(), "phoneNumberOtpRequestId": str(random_id())}
+
+
+_JWKS: dict[str, Any] = {}
+
+
+def _oauth_signer() -> tuple[str, Any]:
+    """One local JWKS server and key for the whole run (started on first use)."""
+    if not _JWKS:
+        from tests.oidc.conftest import JwksServer, _key
+
+        key = _key("walk-key")
+        server = JwksServer()
+        server.publish(key)
+        _JWKS.update(server=server, key=key)
+    return _JWKS["server"].url, _JWKS["key"]
+
+
+def _oauth(path: str) -> Call:
+    async def call(c: Caller) -> httpx.Response:
+        from hawiya.db.session import session_scope
+        from hawiya.kit.clock import utcnow
+        from hawiya.tenants import service as tenant_service
+        from tests.oidc.conftest import CLIENT_ID, google_claims
+
+        url, key = _oauth_signer()
+        async with session_scope(c.app.state.db.writer) as session:
+            row = await tenant_service.get_tenant(session, c.tenant.name)
+            google = {"Google": {"clientId": CLIENT_ID, "jwksUrl": url}}
+            await tenant_service.update_settings(session, row, {"oauthProviders": google})
+        token = key.sign(google_claims(int(utcnow().timestamp())))
+        return await c.http.post(
+            path, json={"provider": "Google", "IdToken": token}, headers=c.key()
+        )
+
+    return call
+
+
+async def _user_login(c: Caller) -> httpx.Response:
+    phone = random_phone()
+    # A registered user logging in from a new device: the first answer asks for the SMS code.
+    sent = await c.http.post(
+        "/api/DigitalIdentity/Register/StepVerifyPhone",
+        json={"phoneNumber": phone},
+        headers=c.key(),
+    )
+    request_id = sent.json()["data"]["phoneNumberOtpRequestId"]
+    await c.http.post(
+        "/api/DigitalIdentity/Register",
+        json={
+            "phoneNumber": phone,
+            "password": "nile-sunset-lantern",
+            "phoneNumberOtpRequestId": request_id,
+            "phoneNumberOtp": outbox_code(c.app, phone),
+        },
+        headers=c.key(),
+    )
+    return await c.http.post(
+        "/api/DigitalIdentity/Login",
+        json={"phoneNumber": phone, "password": "nile-sunset-lantern", "imei": "356938035643809"},
+        headers=c.key(),
+    )
+
+
 def _get(path: str) -> Call:
     async def call(c: Caller) -> httpx.Response:
         return await c.http.get(path)
@@ -176,6 +312,36 @@ CASES: dict[tuple[str, str], RouteCase] = {
         _rotate_key, lambda c: {"graceSeconds": 0}
     ),
     ("GET", "/api/hawiya/AuditEvents"): RouteCase(_audit),
+    ("POST", "/api/DigitalIdentity/CheckExistenceOfEmailOrPhone"): RouteCase(
+        _check_existence, lambda c: {"phoneNumber": random_phone()}
+    ),
+    ("POST", "/api/DigitalIdentity/Register/StepVerifyPhone"): RouteCase(
+        _step_verify_phone, lambda c: {"phoneNumber": random_phone()}
+    ),
+    ("POST", "/api/DigitalIdentity/Register/StepVerifyEmail"): RouteCase(
+        _step_verify_email, lambda c: {"email": f"u{secrets.token_hex(4)}@example.com"}
+    ),
+    ("POST", "/api/DigitalIdentity/Register"): RouteCase(
+        _register("/api/DigitalIdentity/Register"), _register_body
+    ),
+    ("POST", "/api/DigitalIdentity/Register/StepCreate"): RouteCase(
+        _register("/api/DigitalIdentity/Register/StepCreate"), _register_body
+    ),
+    ("POST", "/api/DigitalIdentity/RefreshToken"): RouteCase(
+        _refresh_user_alias, lambda c: {"refreshToken": c.refresh}
+    ),
+    ("POST", "/api/DigitalIdentity/Register/StepVerifyOAuthToken"): RouteCase(
+        _oauth("/api/DigitalIdentity/Register/StepVerifyOAuthToken"),
+        lambda c: {"provider": "Google", "IdToken": "a.b.c"},
+    ),
+    ("POST", "/api/DigitalIdentity/VerifyOAuthToken"): RouteCase(
+        _oauth("/api/DigitalIdentity/VerifyOAuthToken"),
+        lambda c: {"provider": "Google", "IdToken": "a.b.c"},
+    ),
+    ("POST", "/api/DigitalIdentity/Login"): RouteCase(
+        _user_login,
+        lambda c: {"phoneNumber": random_phone(), "password": "x", "imei": "356938035643809"},
+    ),
     ("GET", "/health"): RouteCase(_get("/health")),
     ("GET", "/ready"): RouteCase(_get("/ready")),
     ("GET", "/metrics"): RouteCase(_get("/metrics")),

@@ -52,7 +52,14 @@ LOGIN = "/api/credentials/Login"
 REFRESH = "/api/credentials/RefreshToken"
 # The only responses allowed to carry a plaintext API key (shown once) or a JWT.
 SHOWS_API_KEY = re.compile(r"^/api/hawiya/ApiKeys(/[^/]+/Rotate)?$")
-SHOWS_TOKENS = {LOGIN, REFRESH}
+SHOWS_TOKENS = {
+    LOGIN,
+    REFRESH,
+    "/api/DigitalIdentity/RefreshToken",
+    "/api/DigitalIdentity/Login",
+    "/api/DigitalIdentity/Register",
+    "/api/DigitalIdentity/Register/StepCreate",
+}
 
 
 def assert_error(response: httpx.Response, code: int, *, strict: bool = False) -> dict[str, Any]:

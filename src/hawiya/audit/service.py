@@ -39,6 +39,10 @@ class AuditAction(StrEnum):
     TENANCY_MISMATCH = "auth.tenancy_mismatch"
     FOREIGN_TENANT_TOKEN = "auth.foreign_tenant_token"  # noqa: S105
     OTP_LOCKED = "otp.identifier_locked"
+    USER_REGISTERED = "registration.user_registered"
+    USER_LOGGED_IN = "auth.user_logged_in"
+    NEW_DEVICE_CODE_SENT = "auth.new_device_code_sent"
+    OAUTH_EMAIL_CONFIRMED = "registration.oauth_email_confirmed"
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"
     TENANT_CREATED = "tenant.created"
     SETTINGS_CHANGED = "tenant.settings_changed"

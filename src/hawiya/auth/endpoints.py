@@ -55,6 +55,14 @@ async def refresh_token(
     return ok(RefreshOutput(**tokens.model_dump(), new_refresh_token=tokens.refresh_token))
 
 
+# The published React Native build refreshes here (vlens-clients.md §3.2): same contract.
+@router.post("/api/DigitalIdentity/RefreshToken")
+async def refresh_user_token(
+    body: RefreshInput, ctx: Ctx, session: SessionDep, runtime: RuntimeDep
+) -> Envelope[RefreshOutput]:
+    return await refresh_token(body, ctx, session, runtime)
+
+
 def _key_read(row: ApiKey) -> ApiKeyRead:
     return ApiKeyRead(
         id=row.id,

@@ -19,11 +19,14 @@ class AuthRuntime:
     keyring: KeyRing
     seal_key: bytes  # seals the JWT private keys at rest
     token_key: bytes  # encrypts encryptedAccessToken
+    otp_key: bytes  # HMAC key for one-time codes (OTP-6)
 
     @classmethod
     def build(
-        cls, settings: Settings, master: bytes, maker: async_sessionmaker[AsyncSession]
+        cls, settings: Settings, master: bytes, keyset_reader: async_sessionmaker[AsyncSession]
     ) -> AuthRuntime:
+        """keyset_reader must be the read-only session maker: the keyset reloads in the middle of
+        requests that already hold SQLite's write lock, and a second writer would wait on them."""
         auth = settings.auth
         seal_key = derive_key(master, "hawiya/jwt-signing-keys/v1")
         # A key retired now may still have signed a refresh token that lives this long.
@@ -37,9 +40,10 @@ class AuthRuntime:
                 slots=settings.hash_slots(),
                 wait_seconds=auth.hash_wait_seconds,
             ),
-            keyring=KeyRing(maker, seal_key, retention),
+            keyring=KeyRing(keyset_reader, seal_key, retention),
             seal_key=seal_key,
             token_key=derive_key(master, "hawiya/encrypted-access-token/v1"),
+            otp_key=derive_key(master, "hawiya/otp-hmac/v1"),
         )
 
     @property

@@ -108,12 +108,19 @@ class PasswordRejected(ValueError):
         self.reason = reason  # "too_short" | "too_long" | "too_common" | "contains_context"
 
 
-def check_password_policy(password: str, context: Iterable[str] = ()) -> None:
-    """PW-2: length 15..128 after NFKC, no composition rules, no common or contextual passwords."""
+MIN_END_USER_PASSWORD_CHARS = 8  # end users: a new device always needs an SMS code as well
+
+
+def check_password_policy(
+    password: str, context: Iterable[str] = (), *, min_chars: int = MIN_PASSWORD_CHARS
+) -> None:
+    """PW-2: length min_chars..128 after NFKC, no composition rules, no common or contextual
+    passwords. Administrators need 15 characters (their login is single-factor); end users 8,
+    because a login from a new device also needs a one-time code (NIST 800-63B-4 §3.1.1.2)."""
     if len(password.encode()) > MAX_PASSWORD_BYTES:
         raise PasswordRejected("too_long")
     value = normalize_password(password)
-    if len(value) < MIN_PASSWORD_CHARS:
+    if len(value) < min_chars:
         raise PasswordRejected("too_short")
     if len(value) > MAX_PASSWORD_CHARS:
         raise PasswordRejected("too_long")

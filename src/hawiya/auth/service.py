@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -163,11 +164,18 @@ def normalize_login(value: str) -> str:
     return value.strip().lower()
 
 
-def check_password(password: str, *context: str) -> None:
+def check_password(
+    password: str, *context: str, min_chars: int = security.MIN_PASSWORD_CHARS
+) -> None:
     try:
-        security.check_password_policy(password, context)
+        security.check_password_policy(password, context, min_chars=min_chars)
     except security.PasswordRejected as exc:
         raise ApiError(_POLICY_CODES[exc.reason]) from None
+
+
+async def hash_password(runtime: AuthRuntime, password: str) -> str:
+    """Argon2id within the hashing slots; HASHING_BUSY (503) when they stay full."""
+    return await _hash(runtime, password)
 
 
 async def _hash(runtime: AuthRuntime, password: str) -> str:
@@ -393,6 +401,75 @@ async def _refuse_if_throttled(
     raise ApiError(ErrorCode.LOGIN_THROTTLED, persist=True, headers={"Retry-After": str(retry)})
 
 
+async def check_password_login(
+    session: AsyncSession,
+    runtime: AuthRuntime,
+    ctx: RequestContext,
+    *,
+    account: str,
+    load: Callable[[], Awaitable[Any]],
+    password: str | None,
+    rate_bucket: str,
+    kind: str,
+) -> Any:
+    """The guarded password check of every login (PW-3), in three phases so no lock is held
+    while hashing: (1) count the attempt and refuse early (address rate limit, account throttle),
+    read the stored hash, checkpoint; (2) verify with no transaction open; (3) lock the throttle
+    row again and re-check it (attempts that raced past phase 1 are refused here, whatever the
+    password), then record the outcome. `load` returns the subject (an object with id,
+    password_hash and is_active) or None; it is called again after hashing. A subject without a
+    password passes only when none is sent (the caller then demands a one-time code).
+    Raises RATE_LIMITED, LOGIN_THROTTLED, HASHING_BUSY or LOGIN_FAILED (one answer for every
+    wrong name or password); returns the subject, re-loaded, with an upgraded hash if needed."""
+    await ratelimit.hit(session, rate_bucket, limit=runtime.config.login_per_address_per_minute)
+    account_key = _account_key(account)
+    throttles = LoginThrottleRepository(session, ctx.tenant_id)
+    await _refuse_if_throttled(session, ctx, await throttles.lock_or_create(account_key), account)
+    subject = await load()
+    stored_hash = subject.password_hash if subject is not None else None
+    await checkpoint(session)
+
+    try:
+        if password is None:
+            valid = subject is not None and stored_hash is None
+        else:
+            valid = await runtime.hasher.verify(stored_hash, password)
+    except security.HashingBusy:
+        raise ApiError(ErrorCode.HASHING_BUSY, headers={"Retry-After": "2"}) from None
+
+    throttle = await throttles.lock_or_create(account_key)
+    await _refuse_if_throttled(session, ctx, throttle, account)
+    subject = await load()
+    if (
+        subject is None
+        or not valid
+        or not subject.is_active
+        or subject.password_hash != stored_hash
+    ):
+        _register_failure(throttle, runtime, utcnow())
+        await session.flush()
+        await audit.record(
+            session,
+            audit.AuditAction.LOGIN_FAILED,
+            tenant_id=ctx.tenant_id,
+            actor=_actor(ctx, "anonymous"),
+            details={"login": account, "consecutiveFailures": throttle.consecutive_failures},
+        )
+        raise ApiError(ErrorCode.LOGIN_FAILED, persist=True)
+
+    _reset_throttle(throttle)
+    if password is not None and runtime.hasher.needs_rehash(subject.password_hash):
+        subject.password_hash = await _hash(runtime, password)  # PW-1: parameters were raised
+        await audit.record(
+            session,
+            audit.AuditAction.PASSWORD_REHASHED,
+            tenant_id=ctx.tenant_id,
+            actor=_actor(ctx, kind, str(subject.id)),
+            target=f"{kind}:{subject.id}",
+        )
+    return subject
+
+
 async def login(
     session: AsyncSession,
     runtime: AuthRuntime,
@@ -402,56 +479,21 @@ async def login(
     login_name: str,
     password: str,
 ) -> LoginOutput:
-    """Three phases, so no lock is held while hashing: (1) count the attempt and refuse early
-    (rate limit, throttle), read the stored hash, checkpoint; (2) verify the password with no
-    transaction open; (3) lock the throttle row again, re-check it (attempts that raced past
-    phase 1 are refused here, whatever the password), then record the outcome and issue tokens."""
     if tenancy_name.strip().lower() != ctx.tenancy_name.lower():
         raise ApiError(ErrorCode.TENANCY_NAME_MISMATCH)
-    await ratelimit.hit(
-        session, f"login:addr:{ctx.client_ip}", limit=runtime.config.login_per_address_per_minute
-    )
     normalized = normalize_login(login_name)
-    account_key = _account_key(normalized)
-    throttles = LoginThrottleRepository(session, ctx.tenant_id)
-    await _refuse_if_throttled(
-        session, ctx, await throttles.lock_or_create(account_key), normalized
+    admins = AdminUserRepository(session, ctx.tenant_id)
+    admin = await check_password_login(
+        session,
+        runtime,
+        ctx,
+        account=normalized,
+        load=lambda: admins.get_by_login(normalized),
+        password=password,
+        rate_bucket=f"login:addr:{ctx.tenant_id}:{ctx.client_ip}",
+        kind=ADMIN,
     )
-    admin = await AdminUserRepository(session, ctx.tenant_id).get_by_login(normalized)
-    admin_id, stored_hash = (admin.id, admin.password_hash) if admin else (None, None)
-    await checkpoint(session)
-
-    try:
-        valid = await runtime.hasher.verify(stored_hash, password)
-    except security.HashingBusy:
-        raise ApiError(ErrorCode.HASHING_BUSY, headers={"Retry-After": "2"}) from None
-
-    throttle = await throttles.lock_or_create(account_key)
-    await _refuse_if_throttled(session, ctx, throttle, normalized)
-    admin = await AdminUserRepository(session, ctx.tenant_id).get(admin_id) if admin_id else None
     now = utcnow()
-    if admin is None or not valid or not admin.is_active or admin.password_hash != stored_hash:
-        _register_failure(throttle, runtime, now)
-        await session.flush()
-        await audit.record(
-            session,
-            audit.AuditAction.LOGIN_FAILED,
-            tenant_id=ctx.tenant_id,
-            actor=_actor(ctx, "anonymous"),
-            details={"login": normalized, "consecutiveFailures": throttle.consecutive_failures},
-        )
-        raise ApiError(ErrorCode.LOGIN_FAILED, persist=True)
-
-    _reset_throttle(throttle)
-    if runtime.hasher.needs_rehash(admin.password_hash):  # PW-1: parameters were raised
-        admin.password_hash = await _hash(runtime, password)
-        await audit.record(
-            session,
-            audit.AuditAction.PASSWORD_REHASHED,
-            tenant_id=ctx.tenant_id,
-            actor=_actor(ctx, ADMIN, str(admin.id)),
-            target=f"admin:{admin.id}",
-        )
     tokens = await start_session(session, runtime, ctx.tenant_id, ADMIN, str(admin.id), now=now)
     await audit.record(
         session,
@@ -494,7 +536,7 @@ async def refresh(
 ) -> LoginOutput:
     await ratelimit.hit(
         session,
-        f"refresh:addr:{ctx.client_ip}",
+        f"refresh:addr:{ctx.tenant_id}:{ctx.client_ip}",
         limit=runtime.config.refresh_per_address_per_minute,
     )
     # persist=True keeps the rate-limit count above: failed attempts count towards the limit, as

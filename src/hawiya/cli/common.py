@@ -37,7 +37,7 @@ async def open_env() -> AsyncIterator[Env]:
         settings.database_url(), busy_timeout_ms=settings.database.sqlite_busy_timeout_ms
     )
     try:
-        runtime = AuthRuntime.build(settings, load_master_secret(settings), db.writer)
+        runtime = AuthRuntime.build(settings, load_master_secret(settings), db.reader)
         async with session_scope(db.writer) as session:
             await ensure_active_key(session, runtime.seal_key)
         yield Env(settings, db, runtime)

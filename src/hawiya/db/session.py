@@ -62,8 +62,9 @@ async def session_scope(
 async def checkpoint(session: AsyncSession) -> None:
     """Commit what the request wrote so far and release its locks before slow CPU work.
 
-    Used only by login, around the Argon2 hash (~100 ms): holding SQLite's single write lock or a
-    PostgreSQL row lock through it serialised every login and made waiting requests time out. What
+    Used before an Argon2 hash (~100 ms) or a call to an SMS or email gateway (up to 10 s):
+    holding SQLite's single write lock or a PostgreSQL row lock through them serialised every
+    such request and made waiting requests time out. What
     is committed here (rate-limit counts, the throttle row) must stand on its own whatever happens
     next; the following statements run in a new transaction that the request boundary commits.
     """

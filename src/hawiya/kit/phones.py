@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import phonenumbers
@@ -14,6 +15,7 @@ class PhoneRejected(ValueError):
         self.reason = reason  # "invalid" | "country_not_allowed" | "not_mobile"
 
 
+_ALLOWED = re.compile(r"\+?[0-9][0-9 ()./-]*")
 _MOBILE = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 
@@ -24,7 +26,8 @@ def normalize_phone(raw: str, allowed_regions: Iterable[str] = ("EG",)) -> str:
     "01012345678" becomes "+201012345678".
     """
     text = (raw or "").strip()
-    if not text or len(text) > 32:
+    # Digits and the usual separators only: libphonenumber reads letters as vanity digits.
+    if not text or len(text) > 32 or not _ALLOWED.fullmatch(text):
         raise PhoneRejected("invalid")
     try:
         number = phonenumbers.parse(text, "EG")

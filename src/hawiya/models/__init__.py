@@ -8,10 +8,12 @@ from hawiya.models.auth_token import RefreshToken, TokenFamily
 from hawiya.models.end_user import EndUser
 from hawiya.models.job import Job
 from hawiya.models.login_throttle import LoginThrottle
+from hawiya.models.oauth_verification import OAuthVerification
 from hawiya.models.otp import OtpChallenge, OtpIdentifierState
 from hawiya.models.rate_limit import RateLimitCounter
 from hawiya.models.signing_key import SigningKey
 from hawiya.models.tenant import Tenant
+from hawiya.models.user_device import UserDevice
 
 __all__ = [
     "AdminUser",
@@ -22,6 +24,7 @@ __all__ = [
     "EndUser",
     "Job",
     "LoginThrottle",
+    "OAuthVerification",
     "OtpChallenge",
     "OtpIdentifierState",
     "RateLimitCounter",
@@ -29,4 +32,5 @@ __all__ = [
     "SigningKey",
     "Tenant",
     "TokenFamily",
+    "UserDevice",
 ]

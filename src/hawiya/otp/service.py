@@ -27,6 +27,8 @@ from hawiya.otp.policy import OtpPolicy, OtpPurpose
 from hawiya.otp.repository import OtpChallengeRepository, OtpStateRepository
 from hawiya.ratelimit import service as ratelimit
 
+# The state row that serialises sends to one identifier across purposes.
+ANY_PURPOSE = "*"
 # Compared against when there is no challenge, so a miss costs what a hit costs (OTP-7).
 _NO_CHALLENGE = "0" * 64
 
@@ -63,7 +65,11 @@ async def issue(
     binding: str = "",
 ) -> IssuedOtp:
     now = utcnow()
-    state = await OtpStateRepository(session, tenant_id).lock_or_create(purpose, identifier)
+    states = OtpStateRepository(session, tenant_id)
+    # The send limits count every purpose together, so concurrent sends to one identifier must
+    # queue on one lock whatever their purpose (taken first, always, so no lock cycle can form).
+    await states.lock_or_create(ANY_PURPOSE, identifier)
+    state = await states.lock_or_create(purpose, identifier)
     _locked(state, now)
     if state.last_sent_at is not None:
         ready = state.last_sent_at + timedelta(seconds=policy.resend_cooldown_seconds)
@@ -81,7 +87,7 @@ async def issue(
     if client_ip:
         await ratelimit.hit(
             session,
-            f"otp:addr:{client_ip}",
+            f"otp:addr:{tenant_id}:{client_ip}",
             limit=policy.sends_per_address_per_hour,
             window_seconds=3600,
             code=ErrorCode.OTP_SEND_LIMIT,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hawiya.models import EndUser
-from hawiya.users.repository import EndUserRepository
+from hawiya.kit.clock import utcnow
+from hawiya.models import EndUser, UserDevice
+from hawiya.users.repository import EndUserRepository, UserDeviceRepository
 
 
 def normalize_email(email: str) -> str:
@@ -26,3 +29,40 @@ async def phone_or_email_exists(
     if phone and await repo.get_by_phone(phone) is not None:
         return True
     return bool(email and await repo.get_by_email(normalize_email(email)) is not None)
+
+
+async def get_by_phone(session: AsyncSession, tenant_id: uuid.UUID, phone: str) -> EndUser | None:
+    return await EndUserRepository(session, tenant_id).get_by_phone(phone)
+
+
+def device_hash(key: bytes, imei: str) -> str:
+    """A keyed hash of the device id: enough to recognise a device, useless if the table leaks."""
+    return hmac.new(key, imei.strip().encode(), hashlib.sha256).hexdigest()
+
+
+async def is_known_device(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: int, device: str
+) -> bool:
+    return await UserDeviceRepository(session, tenant_id).find(user_id, device) is not None
+
+
+async def remember_device(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    user: EndUser,
+    device: str,
+    location: tuple[float, float] | None,
+) -> None:
+    """Record the device, and the login location as the last active device location (the
+    e-contracting 80 km rule reads it)."""
+    repo = UserDeviceRepository(session, tenant_id)
+    now = utcnow()
+    row = await repo.find(user.id, device)
+    if row is None:
+        await repo.add(UserDevice(user_id=user.id, device_hash=device, last_seen_at=now))
+    else:
+        row.last_seen_at = now
+    if location is not None:
+        user.last_latitude, user.last_longitude = location
+        user.last_location_at = now
+    await session.flush()

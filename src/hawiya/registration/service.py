@@ -1,0 +1,346 @@
+"""Registration by phone (and email) one-time codes: spec §2.2, flow §3.2.
+
+Error contract: PHONE_INVALID / PHONE_COUNTRY_NOT_ALLOWED for numbers; OTP_* from the OTP engine;
+PHONE_ALREADY_REGISTERED / EMAIL_ALREADY_REGISTERED for duplicates (also under concurrency);
+PHONE_NOT_CONFIRMED / EMAIL_NOT_CONFIRMED when the tenant requires a confirmation that was not
+made; SMS_/EMAIL_DELIVERY_FAILED when a code could not be delivered. Codes are echoed in the
+response only for sandbox tenants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawiya.audit import service as audit
+from hawiya.auth import security
+from hawiya.auth import service as auth_service
+from hawiya.auth.runtime import AuthRuntime
+from hawiya.context import RequestContext
+from hawiya.db.session import checkpoint
+from hawiya.errors import ApiError, ErrorCode
+from hawiya.kit.clock import utcnow
+from hawiya.kit.ids import parse_uuid
+from hawiya.kit.phones import PhoneRejected, normalize_phone
+from hawiya.messaging.service import Messenger
+from hawiya.models import EndUser
+from hawiya.otp import service as otp_service
+from hawiya.otp.messages import email_text, sms_text
+from hawiya.otp.policy import OtpPurpose, policy_for
+from hawiya.registration import oauth_service
+from hawiya.registration.schemas import (
+    CheckExistenceInput,
+    RegisterInput,
+    RegistrationResult,
+    StepVerifyEmailInput,
+    StepVerifyPhoneInput,
+    UserOutput,
+)
+from hawiya.tenants import service as tenant_service
+from hawiya.tenants.settings import TenantSettings, effective
+from hawiya.users import service as users_service
+from hawiya.users.repository import EndUserRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    runtime: AuthRuntime
+    messenger: Messenger
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Tenant:
+    settings: TenantSettings
+    raw: dict[str, Any]
+
+
+async def load_tenant(session: AsyncSession, ctx: RequestContext) -> _Tenant:
+    row = await tenant_service.get_tenant(session, ctx.tenancy_name)
+    raw = dict(row.settings or {})
+    return _Tenant(effective(raw), raw)
+
+
+def phone_of(raw: str, tenant: _Tenant) -> str:
+    try:
+        return normalize_phone(raw, tenant.settings.allowedPhoneRegions)
+    except PhoneRejected as exc:
+        code = (
+            ErrorCode.PHONE_COUNTRY_NOT_ALLOWED
+            if exc.reason == "country_not_allowed"
+            else ErrorCode.PHONE_INVALID
+        )
+        raise ApiError(code) from None
+
+
+def anonymous(ctx: RequestContext) -> audit.Actor:
+    return audit.Actor(
+        kind="anonymous",
+        client_ip=ctx.client_ip,
+        user_agent=ctx.user_agent,
+        request_id=ctx.request_id,
+    )
+
+
+def base_result(tenant: _Tenant) -> RegistrationResult:
+    return RegistrationResult(
+        is_email_confirmation_required=tenant.settings.isEmailConfirmationRequired,
+        is_phone_number_confirmation_required=tenant.settings.isPhoneNumberConfirmationRequired,
+    )
+
+
+def user_output(user: EndUser) -> UserOutput:
+    full = " ".join(p for p in (user.name, user.surname) if p) or None
+    return UserOutput(
+        id=user.id,
+        name=user.name,
+        surname=user.surname,
+        full_name=full,
+        user_name=user.phone_number,
+        email_address=user.email,
+        phone_number=user.phone_number,
+        address=user.address,
+    )
+
+
+async def check_existence(
+    session: AsyncSession, ctx: RequestContext, body: CheckExistenceInput
+) -> bool:
+    if not body.phone_number and not body.email:
+        raise ApiError(ErrorCode.EMAIL_OR_PHONE_REQUIRED)
+    tenant = await load_tenant(session, ctx)
+    phone = phone_of(body.phone_number, tenant) if body.phone_number else None
+    return await users_service.phone_or_email_exists(
+        session, ctx.tenant_id, phone=phone, email=str(body.email) if body.email else None
+    )
+
+
+async def step_verify_phone(
+    session: AsyncSession, deps: Deps, ctx: RequestContext, body: StepVerifyPhoneInput
+) -> RegistrationResult:
+    """Send a code (phoneNumber only) or validate it (with phoneNumberOtpRequestId and the code).
+    The answer does not say whether the number is registered (OTP-7)."""
+    tenant = await load_tenant(session, ctx)
+    phone = phone_of(body.phone_number, tenant)
+    policy = policy_for("sms", tenant.raw)
+    result = base_result(tenant)
+    if body.phone_number_otp_request_id is not None or body.phone_number_otp is not None:
+        await otp_service.verify(
+            session,
+            key=deps.runtime.otp_key,
+            tenant_id=ctx.tenant_id,
+            purpose=OtpPurpose.REGISTER_PHONE,
+            identifier=phone,
+            challenge_id=parse_uuid(body.phone_number_otp_request_id or ""),
+            code=body.phone_number_otp,
+            policy=policy,
+            actor=anonymous(ctx),
+        )
+        return result.model_copy(
+            update={
+                "is_phone_number_confirmed": True,
+                "phone_number_otp_request_id": body.phone_number_otp_request_id,
+            }
+        )
+    gateway = deps.messenger.sms_gateway(
+        default_gateway=tenant.settings.defaultSmsGateway,
+        gateways=tenant.settings.smsGateways,
+        provider_code=body.sms_providers,
+    )
+    issued = await otp_service.issue(
+        session,
+        key=deps.runtime.otp_key,
+        tenant_id=ctx.tenant_id,
+        purpose=OtpPurpose.REGISTER_PHONE,
+        channel="sms",
+        identifier=phone,
+        policy=policy,
+        client_ip=ctx.client_ip,
+    )
+    await checkpoint(session)  # the challenge stands; the SMS gateway may take seconds
+    await deps.messenger.send_sms(
+        gateway,
+        to=phone,
+        text=sms_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds),
+    )
+    return result.model_copy(
+        update={
+            "phone_number_otp_request_id": str(issued.challenge_id),
+            "phone_otp_expire_in_seconds": issued.expires_in_seconds,
+            "phone_number_otp": issued.code if ctx.is_sandbox else None,
+        }
+    )
+
+
+async def step_verify_email(
+    session: AsyncSession, deps: Deps, ctx: RequestContext, body: StepVerifyEmailInput
+) -> RegistrationResult:
+    tenant = await load_tenant(session, ctx)
+    email = users_service.normalize_email(str(body.email))
+    policy = policy_for("email", tenant.raw)
+    result = base_result(tenant)
+    if body.email_otp_request_id is not None or body.email_otp is not None:
+        await otp_service.verify(
+            session,
+            key=deps.runtime.otp_key,
+            tenant_id=ctx.tenant_id,
+            purpose=OtpPurpose.REGISTER_EMAIL,
+            identifier=email,
+            challenge_id=parse_uuid(body.email_otp_request_id or ""),
+            code=body.email_otp,
+            policy=policy,
+            actor=anonymous(ctx),
+        )
+        return result.model_copy(
+            update={"is_email_confirmed": True, "email_otp_request_id": body.email_otp_request_id}
+        )
+    sender = deps.messenger.email_sender(tenant.settings.emailSender)
+    issued = await otp_service.issue(
+        session,
+        key=deps.runtime.otp_key,
+        tenant_id=ctx.tenant_id,
+        purpose=OtpPurpose.REGISTER_EMAIL,
+        channel="email",
+        identifier=email,
+        policy=policy,
+        client_ip=ctx.client_ip,
+    )
+    await checkpoint(session)
+    text = email_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
+    await deps.messenger.send_email(sender, to=email, subject=text.subject, text=text.body)
+    return result.model_copy(
+        update={
+            "email_otp_request_id": str(issued.challenge_id),
+            "email_otp_expire_in_seconds": issued.expires_in_seconds,
+            "email_otp": issued.code if ctx.is_sandbox else None,
+        }
+    )
+
+
+async def register(
+    session: AsyncSession, deps: Deps, ctx: RequestContext, body: RegisterInput
+) -> RegistrationResult:
+    """Create the user in state Registered and start a user session (spec §2.2 Register).
+
+    The phone code proves possession (required unless the tenant switched phone confirmation
+    off); an email is confirmed by its own code, and must be when the tenant requires it.
+    """
+    tenant = await load_tenant(session, ctx)
+    phone = phone_of(body.phone_number, tenant)
+    email = users_service.normalize_email(str(body.email)) if body.email else None
+    password_hash = None
+    if body.password:
+        auth_service.check_password(
+            body.password,
+            ctx.tenancy_name,
+            phone,
+            (email or "").split("@", 1)[0],
+            min_chars=security.MIN_END_USER_PASSWORD_CHARS,
+        )
+        await checkpoint(session)  # nothing written yet; no lock is held while hashing
+        password_hash = await auth_service.hash_password(deps.runtime, body.password)
+    users = EndUserRepository(session, ctx.tenant_id)
+    if await users.get_by_phone(phone) is not None:
+        raise ApiError(ErrorCode.PHONE_ALREADY_REGISTERED)
+    if email and await users.get_by_email(email) is not None:
+        raise ApiError(ErrorCode.EMAIL_ALREADY_REGISTERED)
+    now = utcnow()
+    phone_confirmed = None
+    if body.phone_number_otp_request_id or body.phone_number_otp:
+        await otp_service.verify(
+            session,
+            key=deps.runtime.otp_key,
+            tenant_id=ctx.tenant_id,
+            purpose=OtpPurpose.REGISTER_PHONE,
+            identifier=phone,
+            challenge_id=parse_uuid(body.phone_number_otp_request_id or ""),
+            code=body.phone_number_otp,
+            policy=policy_for("sms", tenant.raw),
+            redeem=True,
+            actor=anonymous(ctx),
+        )
+        phone_confirmed = now
+    elif tenant.settings.isPhoneNumberConfirmationRequired:
+        raise ApiError(ErrorCode.PHONE_NOT_CONFIRMED)
+    email_confirmed = None
+    oauth = None
+    if body.o_auth_token_verification_request_id:
+        # The provider verified the email: it replaces the email code (flow §3.3).
+        oauth = await oauth_service.consume(
+            session, ctx.tenant_id, body.o_auth_token_verification_request_id, email
+        )
+        email = oauth.email
+        if await users.get_by_email(email) is not None:
+            raise ApiError(ErrorCode.EMAIL_ALREADY_REGISTERED)
+        email_confirmed = now
+    elif email and (body.email_otp_request_id or body.email_otp):
+        await otp_service.verify(
+            session,
+            key=deps.runtime.otp_key,
+            tenant_id=ctx.tenant_id,
+            purpose=OtpPurpose.REGISTER_EMAIL,
+            identifier=email,
+            challenge_id=parse_uuid(body.email_otp_request_id or ""),
+            code=body.email_otp,
+            policy=policy_for("email", tenant.raw),
+            redeem=True,
+            actor=anonymous(ctx),
+        )
+        email_confirmed = now
+    if tenant.settings.isEmailConfirmationRequired and email_confirmed is None:
+        raise ApiError(ErrorCode.EMAIL_NOT_CONFIRMED)
+    user = EndUser(
+        phone_number=phone,
+        phone_confirmed_at=phone_confirmed,
+        email=str(body.email).strip() if body.email else email,
+        email_normalized=email,
+        email_confirmed_at=email_confirmed,
+        password_hash=password_hash,
+        name=body.name,
+        surname=body.surname,
+    )
+    if oauth is not None:
+        user.oauth_issuer, user.oauth_subject = oauth.issuer, oauth.subject
+    if body.geo_location is not None:  # the first "last active device location" (spec §3.5)
+        user.last_latitude = body.geo_location.latitude
+        user.last_longitude = body.geo_location.longitude
+        user.last_location_at = now
+    try:
+        await users.add(user)
+    except IntegrityError as exc:
+        # A concurrent registration of the same phone or email won the unique constraint.
+        duplicate_email = "email" in str(exc.orig).lower()
+        raise ApiError(
+            ErrorCode.EMAIL_ALREADY_REGISTERED
+            if duplicate_email
+            else ErrorCode.PHONE_ALREADY_REGISTERED
+        ) from None
+    await audit.record(
+        session,
+        audit.AuditAction.USER_REGISTERED,
+        tenant_id=ctx.tenant_id,
+        actor=anonymous(ctx),
+        target=f"user:{user.id}",
+        details={"emailConfirmed": email_confirmed is not None},
+    )
+    tokens = await auth_service.start_session(
+        session, deps.runtime, ctx.tenant_id, auth_service.USER, str(user.id), now=now
+    )
+    output = user_output(user)
+    return base_result(tenant).model_copy(
+        update={
+            "is_phone_number_confirmed": phone_confirmed is not None,
+            "is_email_confirmed": email_confirmed is not None,
+            "access_token": tokens.access_token,
+            "encrypted_access_token": tokens.encrypted_access_token,
+            "expire_in_seconds": tokens.expire_in_seconds,
+            "refresh_token": tokens.refresh_token,
+            "refresh_token_expire_in_seconds": tokens.refresh_token_expire_in_seconds,
+            "user_name": output.user_name,
+            "user_full_name": output.full_name,
+            "user": output,
+        }
+    )
