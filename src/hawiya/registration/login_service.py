@@ -15,18 +15,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawiya.audit import service as audit
 from hawiya.auth import service as auth_service
 from hawiya.context import RequestContext
-from hawiya.db.session import checkpoint
-from hawiya.kit.ids import parse_uuid
-from hawiya.otp import service as otp_service
-from hawiya.otp.messages import sms_text
-from hawiya.otp.policy import OtpPurpose, policy_for
+from hawiya.otp.policy import OtpPurpose
 from hawiya.registration.schemas import UserLoginInput, UserLoginResult
 from hawiya.registration.service import (
     Deps,
     anonymous,
     base_result,
+    check_code,
     load_tenant,
     phone_of,
+    send_sms_code,
     user_output,
 )
 from hawiya.users import service as users_service
@@ -51,26 +49,8 @@ async def login(
     known = await users_service.is_known_device(session, ctx.tenant_id, user.id, device)
     needs_code = not known or user.password_hash is None
     result = UserLoginResult(**base_result(tenant).model_dump())
-    policy = policy_for("sms", tenant.raw)
     if needs_code:
         if body.phone_number_otp_request_id is None and body.phone_number_otp is None:
-            gateway = deps.messenger.sms_gateway(
-                default_gateway=tenant.settings.defaultSmsGateway,
-                gateways=tenant.settings.smsGateways,
-                provider_code=body.sms_providers
-                if body.sms_providers is not None
-                else body.sms_provider,
-            )
-            issued = await otp_service.issue(
-                session,
-                key=deps.runtime.otp_key,
-                tenant_id=ctx.tenant_id,
-                purpose=OtpPurpose.LOGIN_DEVICE,
-                channel="sms",
-                identifier=phone,
-                policy=policy,
-                client_ip=ctx.client_ip,
-            )
             await audit.record(
                 session,
                 audit.AuditAction.NEW_DEVICE_CODE_SENT,
@@ -78,9 +58,11 @@ async def login(
                 actor=anonymous(ctx),
                 target=f"user:{user.id}",
             )
-            await checkpoint(session)
-            text = sms_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
-            await deps.messenger.send_sms(gateway, to=phone, text=text)
+            provider = body.sms_providers if body.sms_providers is not None else body.sms_provider
+            issued = await send_sms_code(
+                session, deps, ctx, tenant,
+                purpose=OtpPurpose.LOGIN_DEVICE, phone=phone, provider_code=provider,
+            )  # fmt: skip
             return result.model_copy(
                 update={
                     "phone_number_otp_request_id": str(issued.challenge_id),
@@ -89,17 +71,11 @@ async def login(
                     "is_phone_number_confirmed": user.phone_confirmed_at is not None,
                 }
             )
-        await otp_service.verify(
-            session,
-            key=deps.runtime.otp_key,
-            tenant_id=ctx.tenant_id,
-            purpose=OtpPurpose.LOGIN_DEVICE,
-            identifier=phone,
-            challenge_id=parse_uuid(body.phone_number_otp_request_id or ""),
-            code=body.phone_number_otp,
-            policy=policy,
-            actor=anonymous(ctx),
-        )
+        await check_code(
+            session, deps, ctx, tenant,
+            purpose=OtpPurpose.LOGIN_DEVICE, channel="sms", identifier=phone,
+            request_id=body.phone_number_otp_request_id, code=body.phone_number_otp,
+        )  # fmt: skip
     location = (
         (body.geo_location.latitude, body.geo_location.longitude) if body.geo_location else None
     )

@@ -118,6 +118,93 @@ async def check_existence(
     )
 
 
+async def check_code(
+    session: AsyncSession,
+    deps: Deps,
+    ctx: RequestContext,
+    tenant: _Tenant,
+    *,
+    purpose: OtpPurpose,
+    channel: str,
+    identifier: str,
+    request_id: str | None,
+    code: str | None,
+    redeem: bool = False,
+) -> None:
+    """One check of a code sent to this identifier for this purpose (OTP_* errors otherwise)."""
+    await otp_service.verify(
+        session,
+        key=deps.runtime.otp_key,
+        tenant_id=ctx.tenant_id,
+        purpose=purpose,
+        identifier=identifier,
+        challenge_id=parse_uuid(request_id or ""),
+        code=code,
+        policy=policy_for(channel, tenant.raw),
+        redeem=redeem,
+        actor=anonymous(ctx),
+    )
+
+
+async def send_sms_code(
+    session: AsyncSession,
+    deps: Deps,
+    ctx: RequestContext,
+    tenant: _Tenant,
+    *,
+    purpose: OtpPurpose,
+    phone: str,
+    provider_code: int | None,
+) -> otp_service.IssuedOtp:
+    """Issue a code and text it. The gateway is resolved first (no code for a gateway the tenant
+    lacks); the challenge is committed before the gateway is called, which may take seconds."""
+    gateway = deps.messenger.sms_gateway(
+        default_gateway=tenant.settings.defaultSmsGateway,
+        gateways=tenant.settings.smsGateways,
+        provider_code=provider_code,
+    )
+    issued = await otp_service.issue(
+        session,
+        key=deps.runtime.otp_key,
+        tenant_id=ctx.tenant_id,
+        purpose=purpose,
+        channel="sms",
+        identifier=phone,
+        policy=policy_for("sms", tenant.raw),
+        client_ip=ctx.client_ip,
+    )
+    await checkpoint(session)
+    text = sms_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
+    await deps.messenger.send_sms(gateway, to=phone, text=text)
+    return issued
+
+
+async def send_email_code(
+    session: AsyncSession,
+    deps: Deps,
+    ctx: RequestContext,
+    tenant: _Tenant,
+    *,
+    purpose: OtpPurpose,
+    email: str,
+) -> otp_service.IssuedOtp:
+    sender = deps.messenger.email_sender(tenant.settings.emailSender)
+    issued = await otp_service.issue(
+        session,
+        key=deps.runtime.otp_key,
+        tenant_id=ctx.tenant_id,
+        purpose=purpose,
+        channel="email",
+        identifier=email,
+        policy=policy_for("email", tenant.raw),
+        client_ip=ctx.client_ip,
+    )
+    await checkpoint(session)
+    text = email_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
+    await deps.messenger.send_email(sender, to=email, subject=text.subject, text=text.body)
+    return issued
+
+
 async def step_verify_phone(
     session: AsyncSession, deps: Deps, ctx: RequestContext, body: StepVerifyPhoneInput
 ) -> RegistrationResult:
@@ -125,47 +212,23 @@ async def step_verify_phone(
     The answer does not say whether the number is registered (OTP-7)."""
     tenant = await load_tenant(session, ctx)
     phone = phone_of(body.phone_number, tenant)
-    policy = policy_for("sms", tenant.raw)
     result = base_result(tenant)
     if body.phone_number_otp_request_id is not None or body.phone_number_otp is not None:
-        await otp_service.verify(
-            session,
-            key=deps.runtime.otp_key,
-            tenant_id=ctx.tenant_id,
-            purpose=OtpPurpose.REGISTER_PHONE,
-            identifier=phone,
-            challenge_id=parse_uuid(body.phone_number_otp_request_id or ""),
-            code=body.phone_number_otp,
-            policy=policy,
-            actor=anonymous(ctx),
-        )
+        await check_code(
+            session, deps, ctx, tenant,
+            purpose=OtpPurpose.REGISTER_PHONE, channel="sms", identifier=phone,
+            request_id=body.phone_number_otp_request_id, code=body.phone_number_otp,
+        )  # fmt: skip
         return result.model_copy(
             update={
                 "is_phone_number_confirmed": True,
                 "phone_number_otp_request_id": body.phone_number_otp_request_id,
             }
         )
-    gateway = deps.messenger.sms_gateway(
-        default_gateway=tenant.settings.defaultSmsGateway,
-        gateways=tenant.settings.smsGateways,
-        provider_code=body.sms_providers,
-    )
-    issued = await otp_service.issue(
-        session,
-        key=deps.runtime.otp_key,
-        tenant_id=ctx.tenant_id,
-        purpose=OtpPurpose.REGISTER_PHONE,
-        channel="sms",
-        identifier=phone,
-        policy=policy,
-        client_ip=ctx.client_ip,
-    )
-    await checkpoint(session)  # the challenge stands; the SMS gateway may take seconds
-    await deps.messenger.send_sms(
-        gateway,
-        to=phone,
-        text=sms_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds),
-    )
+    issued = await send_sms_code(
+        session, deps, ctx, tenant,
+        purpose=OtpPurpose.REGISTER_PHONE, phone=phone, provider_code=body.sms_providers,
+    )  # fmt: skip
     return result.model_copy(
         update={
             "phone_number_otp_request_id": str(issued.challenge_id),
@@ -180,37 +243,19 @@ async def step_verify_email(
 ) -> RegistrationResult:
     tenant = await load_tenant(session, ctx)
     email = users_service.normalize_email(str(body.email))
-    policy = policy_for("email", tenant.raw)
     result = base_result(tenant)
     if body.email_otp_request_id is not None or body.email_otp is not None:
-        await otp_service.verify(
-            session,
-            key=deps.runtime.otp_key,
-            tenant_id=ctx.tenant_id,
-            purpose=OtpPurpose.REGISTER_EMAIL,
-            identifier=email,
-            challenge_id=parse_uuid(body.email_otp_request_id or ""),
-            code=body.email_otp,
-            policy=policy,
-            actor=anonymous(ctx),
-        )
+        await check_code(
+            session, deps, ctx, tenant,
+            purpose=OtpPurpose.REGISTER_EMAIL, channel="email", identifier=email,
+            request_id=body.email_otp_request_id, code=body.email_otp,
+        )  # fmt: skip
         return result.model_copy(
             update={"is_email_confirmed": True, "email_otp_request_id": body.email_otp_request_id}
         )
-    sender = deps.messenger.email_sender(tenant.settings.emailSender)
-    issued = await otp_service.issue(
-        session,
-        key=deps.runtime.otp_key,
-        tenant_id=ctx.tenant_id,
-        purpose=OtpPurpose.REGISTER_EMAIL,
-        channel="email",
-        identifier=email,
-        policy=policy,
-        client_ip=ctx.client_ip,
+    issued = await send_email_code(
+        session, deps, ctx, tenant, purpose=OtpPurpose.REGISTER_EMAIL, email=email
     )
-    await checkpoint(session)
-    text = email_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
-    await deps.messenger.send_email(sender, to=email, subject=text.subject, text=text.body)
     return result.model_copy(
         update={
             "email_otp_request_id": str(issued.challenge_id),
@@ -250,18 +295,11 @@ async def register(
     now = utcnow()
     phone_confirmed = None
     if body.phone_number_otp_request_id or body.phone_number_otp:
-        await otp_service.verify(
-            session,
-            key=deps.runtime.otp_key,
-            tenant_id=ctx.tenant_id,
-            purpose=OtpPurpose.REGISTER_PHONE,
-            identifier=phone,
-            challenge_id=parse_uuid(body.phone_number_otp_request_id or ""),
-            code=body.phone_number_otp,
-            policy=policy_for("sms", tenant.raw),
-            redeem=True,
-            actor=anonymous(ctx),
-        )
+        await check_code(
+            session, deps, ctx, tenant,
+            purpose=OtpPurpose.REGISTER_PHONE, channel="sms", identifier=phone,
+            request_id=body.phone_number_otp_request_id, code=body.phone_number_otp, redeem=True,
+        )  # fmt: skip
         phone_confirmed = now
     elif tenant.settings.isPhoneNumberConfirmationRequired:
         raise ApiError(ErrorCode.PHONE_NOT_CONFIRMED)
@@ -277,18 +315,11 @@ async def register(
             raise ApiError(ErrorCode.EMAIL_ALREADY_REGISTERED)
         email_confirmed = now
     elif email and (body.email_otp_request_id or body.email_otp):
-        await otp_service.verify(
-            session,
-            key=deps.runtime.otp_key,
-            tenant_id=ctx.tenant_id,
-            purpose=OtpPurpose.REGISTER_EMAIL,
-            identifier=email,
-            challenge_id=parse_uuid(body.email_otp_request_id or ""),
-            code=body.email_otp,
-            policy=policy_for("email", tenant.raw),
-            redeem=True,
-            actor=anonymous(ctx),
-        )
+        await check_code(
+            session, deps, ctx, tenant,
+            purpose=OtpPurpose.REGISTER_EMAIL, channel="email", identifier=email,
+            request_id=body.email_otp_request_id, code=body.email_otp, redeem=True,
+        )  # fmt: skip
         email_confirmed = now
     if tenant.settings.isEmailConfirmationRequired and email_confirmed is None:
         raise ApiError(ErrorCode.EMAIL_NOT_CONFIRMED)
