@@ -1,15 +1,23 @@
 """Hawiya throughput and latency, on SQLite and PostgreSQL, against a bare FastAPI baseline.
 
     .venv/bin/python bench/run.py [--duration 15] [--concurrency 64] [--login-concurrency 16]
-                                  [--databases sqlite,postgresql] [--markdown docs/benchmarks.md]
+                                  [--register-concurrency 32] [--databases sqlite,postgresql]
+                                  [--markdown docs/benchmarks.md]
 
 For each database it creates a fresh one (SQLite: a file in a temp dir; PostgreSQL: a new
-database on the local server), runs `hawiya db upgrade`, creates a tenant with `hawiya tenant
-create`, starts `hawiya serve --no-worker` on a free port, logs in once, then measures with
-bench/loadgen.py in a separate process:
+database on the local server), runs `hawiya db upgrade`, creates a sandbox tenant with `hawiya
+tenant create --sandbox` (so the code of a phone OTP comes back in the send answer), starts
+`hawiya serve --no-worker` on a free port with HAWIYA_HTTP__TRUSTED_PROXIES=["127.0.0.1"] (as
+behind a reverse proxy on the same host), logs in and registers one end user once, then
+measures with bench/loadgen.py in a separate process:
 
 - GET /api/hawiya/Session/Current (ApiKey + admin bearer) at --concurrency clients;
 - POST /api/credentials/Login at --login-concurrency clients (Argon2id verification each time);
+- complete end-user registrations at --register-concurrency clients: Register/StepVerifyPhone
+  (send), Register/StepVerifyPhone (validate the code), Register (no password), each with a fresh
+  +2010 number and its own X-Forwarded-For address, so the per-address OTP quota (30 an hour)
+  and the per-number limits are not what is measured; afterwards, with the server stopped, the
+  end_user rows in the database are counted against the registrations that succeeded;
 
 and, once, GET / of bench/hello_app.py (a one-route FastAPI app under the same uvicorn settings)
 at --concurrency clients, for the ratio Hawiya/bare. Every server is stopped (SIGTERM, then
@@ -50,6 +58,13 @@ BENCH = Path(__file__).resolve().parent
 HOST = "127.0.0.1"
 SESSION_PATH = "/api/hawiya/Session/Current"
 LOGIN_PATH = "/api/credentials/Login"
+VERIFY_PHONE_PATH = "/api/DigitalIdentity/Register/StepVerifyPhone"
+REGISTER_PATH = "/api/DigitalIdentity/Register"
+# Registration phone numbers are +2010 and 8 digits: each database gets its own range, so no
+# number is used twice in a run (the loadgen adds 1, 2, ... to the start; the check uses + 0).
+PHONE_RANGE = 10_000_000
+# The run.py check registration's client address; the loadgen's are 10.0.0.1 upwards.
+CHECK_ADDRESS = "10.255.255.254"
 DATABASES = ("sqlite", "postgresql")
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "bare": "bare FastAPI"}
 MARK_START = "<!-- hawiya-bench:start -->"
@@ -215,7 +230,8 @@ def load(job: dict[str, Any]) -> dict[str, Any]:
     """Run bench/loadgen.py in a separate process and return its JSON result."""
     if job.get("host", HOST) != HOST:
         raise BenchError("only 127.0.0.1 is ever targeted")
-    bound = float(job["warmup"]) + float(job["duration"]) + float(job["timeout"]) + 60
+    steps = 3 if job.get("scenario") == "registration" else 1
+    bound = float(job["warmup"]) + float(job["duration"]) + steps * float(job["timeout"]) + 60
     try:
         done = subprocess.run(
             [sys.executable, str(BENCH / "loadgen.py")],
@@ -282,6 +298,8 @@ def pg_database(admin_url: str) -> Iterator[tuple[str, str]]:
 class Outcome:
     session: dict[str, Any] | None = None
     login: dict[str, Any] | None = None
+    register: dict[str, Any] | None = None
+    end_users: dict[str, int] | None = None  # rows before, after, and registrations that succeeded
     hello: dict[str, Any] | None = None
     log: dict[str, Any] | None = None
     failure: str | None = None
@@ -331,6 +349,9 @@ def bench_hawiya(database: str, args: argparse.Namespace) -> Outcome:
                 HAWIYA_LOG_LEVEL="WARNING",
                 HAWIYA_AUTH__LOGIN_PER_ADDRESS_PER_MINUTE="0",
                 HAWIYA_AUTH__REFRESH_PER_ADDRESS_PER_MINUTE="0",
+                # As behind a reverse proxy on this host: X-Forwarded-For from 127.0.0.1 is
+                # believed, so each simulated registration has its own client address.
+                HAWIYA_HTTP__TRUSTED_PROXIES='["127.0.0.1"]',
             )
             if database == "postgresql":
                 url, version = stack.enter_context(pg_database(args.pg_admin_url))
@@ -344,7 +365,7 @@ def bench_hawiya(database: str, args: argparse.Namespace) -> Outcome:
             # The password goes through HAWIYA_ADMIN_PASSWORD (what --admin-password falls back
             # to) so it never shows in the process list.
             out = run_cli(
-                [hawiya, "tenant", "create", tenant, "--admin-email", email, "--json"],
+                [hawiya, "tenant", "create", tenant, "--admin-email", email, "--sandbox", "--json"],
                 {**env, "HAWIYA_ADMIN_PASSWORD": password},
             )
             created = json.loads(next(ln for ln in reversed(out.splitlines()) if ln[:1] == "{"))
@@ -364,6 +385,9 @@ def bench_hawiya(database: str, args: argparse.Namespace) -> Outcome:
                 token = first_login(port, base, login_body)
                 session_headers = {"ApiKey": api_key, "Authorization": f"Bearer {token}"}
                 check_session(port, session_headers)
+                phone_start = PHONE_RANGE * (1 + DATABASES.index(database))
+                users_before = count_end_users(env)
+                check_registration(port, base, f"+2010{phone_start:08d}")
 
                 label = LABELS[database]
                 print(f"  {label}: GET {SESSION_PATH} at c={args.concurrency} ...", file=sys.stderr)
@@ -391,12 +415,33 @@ def bench_hawiya(database: str, args: argparse.Namespace) -> Outcome:
                         concurrency=args.login_concurrency,
                     )
                 )
+                rc = args.register_concurrency
+                print(f"  {label}: registrations at c={rc} ...", file=sys.stderr)
+                outcome.register = load(
+                    job(
+                        args,
+                        server,
+                        scenario="registration",
+                        method="POST",
+                        path=REGISTER_PATH,
+                        headers=base,
+                        phone_start=phone_start,
+                        concurrency=rc,
+                    )
+                )
                 if not server.alive():
                     raise BenchError(f"{server.name} died during the run:\n{server.log_tail()}")
             finally:
                 stop_server(server)
                 outcome.log = log_findings(server)
                 outcome.stop_note = server.stop_note
+            if outcome.register is not None:
+                # Counted with the server stopped: every transaction it answered is committed.
+                outcome.end_users = {
+                    "before": users_before,
+                    "after": count_end_users(env),
+                    "succeeded": 1 + int(outcome.register["all_ok"]),  # + check_registration
+                }
     except Exception as exc:
         outcome.failure = str(exc) if isinstance(exc, BenchError) else repr(exc)
     finally:
@@ -416,6 +461,58 @@ def first_login(port: int, headers: dict[str, str], body: str) -> str:
     if resp.status_code != 200 or doc.get("error_code") is not None or not token:
         raise BenchError(f"login failed: HTTP {resp.status_code} {resp.text[:500]}")
     return str(token)
+
+
+def check_registration(port: int, headers: dict[str, str], phone: str) -> None:
+    """One complete registration, so a misconfiguration fails here with a readable message."""
+    hdrs = {**headers, "X-Forwarded-For": CHECK_ADDRESS}
+    url = f"http://{HOST}:{port}"
+    with httpx.Client(trust_env=False, timeout=30.0) as client:
+
+        def call(path: str, body: dict[str, str]) -> dict[str, Any]:
+            resp = client.post(url + path, headers=hdrs, json=body)
+            doc = resp.json() if resp.headers.get("content-type", "").startswith("app") else {}
+            if resp.status_code != 200 or doc.get("error_code") is not None:
+                raise BenchError(f"registration check: {path}: HTTP {resp.status_code} {resp.text}")
+            return dict(doc.get("data") or {})
+
+        sent = call(VERIFY_PHONE_PATH, {"phoneNumber": phone})
+        if not sent.get("phoneNumberOtp"):
+            raise BenchError(f"registration check: no code in the send answer: {sent}")
+        proof = {
+            "phoneNumber": phone,
+            "phoneNumberOtpRequestId": str(sent.get("phoneNumberOtpRequestId")),
+            "phoneNumberOtp": str(sent["phoneNumberOtp"]),
+        }
+        call(VERIFY_PHONE_PATH, proof)
+        if not call(REGISTER_PATH, proof).get("accessToken"):
+            raise BenchError("registration check: no accessToken in the Register answer")
+
+
+def count_end_users(env: dict[str, str]) -> int:
+    """Rows in end_user of the server's database: the PostgreSQL one in HAWIYA_DATABASE__URL,
+    else the embedded SQLite file <HAWIYA_DATA_DIR>/hawiya.db."""
+    query = "SELECT count(*) FROM end_user"
+    url = env.get("HAWIYA_DATABASE__URL")
+    if url:
+        return asyncio.run(_pg_fetch(url, query))
+    import sqlite3
+
+    conn = sqlite3.connect(Path(env["HAWIYA_DATA_DIR"]) / "hawiya.db", timeout=30)
+    try:
+        return int(conn.execute(query).fetchone()[0])
+    finally:
+        conn.close()
+
+
+async def _pg_fetch(url: str, query: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(url, timeout=10)
+    try:
+        return int(await conn.fetchval(query, timeout=60))
+    finally:
+        await conn.close()
 
 
 def check_session(port: int, headers: dict[str, str]) -> None:
@@ -521,9 +618,34 @@ def table_rows(
     metric("Login p50 latency, ms", "login", p("p50"), False)
     metric("Login p99 latency, ms", "login", p("p99"), False)
     metric("Login errors / requests", "login", fmt_errors, False)
+    rc = args.register_concurrency
+    metric(f"Registrations/s (c={rc}; 3 requests each)", "register", rps, False)
+    metric("Registration p50 latency (3 requests), ms", "register", p("p50"), False)
+    metric("Registration p99 latency (3 requests), ms", "register", p("p99"), False)
+    metric("Registration step p50, ms: send/validate/register", "register", fmt_steps, False)
+    metric("Registration errors / attempts", "register", fmt_errors, False)
+    metric("end_user rows created / registrations succeeded", "end_users", fmt_rows, False)
     metric("CPU cores server/client/other, Session", "session", fmt_cpu, True)
     metric("CPU cores server/client/other, Login", "login", fmt_cpu, False)
+    metric("CPU cores server/client/other, Registration", "register", fmt_cpu, False)
     return header, rows
+
+
+def fmt_steps(result: dict[str, Any] | None) -> str:
+    if result is None or "step_latency_ms" not in result:
+        return "-"
+    steps = result["step_latency_ms"]
+    return "/".join(fmt_num(steps[s]["p50"], 1) for s in ("send", "validate", "register"))
+
+
+def fmt_rows(rows: dict[str, int] | None) -> str:
+    """'created / succeeded' and whether they are equal; succeeded counts every phase (warm-up,
+    window, drain) plus the one check registration before the measurement."""
+    if rows is None:
+        return "-"
+    created = rows["after"] - rows["before"]
+    mark = "equal" if created == rows["succeeded"] else "MISMATCH"
+    return f"{created:,} / {rows['succeeded']:,} ({mark})"
 
 
 def render_text(header: list[str], rows: list[list[str]]) -> str:
@@ -557,7 +679,7 @@ def problems(args: argparse.Namespace, outcomes: dict[str, Outcome], hello: Outc
     for label, outcome in named:
         if outcome.failure:
             notes.append(f"{label}: FAILED: {outcome.failure.strip()[:1500]}")
-        for phase in ("hello", "session", "login"):
+        for phase in ("hello", "session", "login", "register"):
             result = getattr(outcome, phase)
             if not result:
                 continue
@@ -567,6 +689,18 @@ def problems(args: argparse.Namespace, outcomes: dict[str, Outcome], hello: Outc
                     f" statuses {result['statuses']}, error_codes {result['error_codes']},"
                     f" exceptions {result['exceptions']}; e.g. {result['samples'][:3]}"
                 )
+            if result.get("outside_window_errors") or result.get("cancelled"):
+                notes.append(
+                    f"{label} registrations outside the measurement window:"
+                    f" {result.get('outside_window_errors')} failed,"
+                    f" {result.get('cancelled')} cancelled; e.g. {result['samples'][:3]}"
+                )
+        rows = outcome.end_users
+        if rows and rows["after"] - rows["before"] != rows["succeeded"]:
+            notes.append(
+                f"{label}: end_user rows created ({rows['after'] - rows['before']}) differ from"
+                f" the registrations that succeeded ({rows['succeeded']}): {rows}"
+            )
         hawiya = outcome is not hello  # the bare app's exit status is uvicorn's, not Hawiya's
         if (
             hawiya
@@ -606,7 +740,18 @@ def describe_run(args: argparse.Namespace) -> str:
         "holds one HTTP/1.1 keep-alive connection and sends its next request when the answer "
         "arrives. req/s = successful answers received within the measurement window / its "
         "length; latency percentiles are over those answers. Every login is for the tenant's one "
-        "admin account (Argon2id verification each time). The load generator (bench/loadgen.py) "
+        "admin account (Argon2id verification each time). A registration is three requests on "
+        "the client's connection: Register/StepVerifyPhone with a fresh number +2010xxxxxxxx "
+        "(send; the tenant is a sandbox, so the code comes back in the answer), the same with the "
+        "request id and the code (validate), then Register with both and no password (so no "
+        "Argon2 hash); it counts when all three answer HTTP 200 with a null error_code and "
+        "Register returns an access token, and its latency spans the three. The server trusts "
+        "127.0.0.1 as a reverse proxy and each registration sends its own X-Forwarded-For "
+        "address (10.a.b.c), as behind a proxy, so the per-address OTP quota (30 an hour) does "
+        "not throttle the run; every other limit is at its default and no number gets a second "
+        "code. end_user rows are counted in the database after the server has stopped and "
+        "compared with every registration that succeeded (warm-up, window and the one check "
+        "registration included). The load generator (bench/loadgen.py) "
         "runs in its own process on the same machine as the server, so client and server share "
         "the same CPU cores; the CPU rows give the average cores used over each measurement by "
         "the server, the load generator and everything else on the machine."
@@ -652,6 +797,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--login-concurrency", type=int, default=16, help="clients for Login (16)")
     parser.add_argument(
+        "--register-concurrency", type=int, default=32, help="clients for registrations (32)"
+    )
+    parser.add_argument(
         "--databases", default=",".join(DATABASES), help="comma list: sqlite,postgresql"
     )
     parser.add_argument(
@@ -672,7 +820,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"--databases takes a comma list of {', '.join(DATABASES)}")
     if not (0 < args.duration <= 600 and 0 <= args.warmup <= 120):
         parser.error("--duration must be within (0, 600] and --warmup within [0, 120]")
-    if not (1 <= args.concurrency <= 1024 and 1 <= args.login_concurrency <= 1024):
+    if not all(
+        1 <= c <= 1024
+        for c in (args.concurrency, args.login_concurrency, args.register_concurrency)
+    ):
         parser.error("concurrencies must be within 1..1024")
     return args
 
