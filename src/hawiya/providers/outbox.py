@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
+import anyio.to_thread
+
 from hawiya.kit.clock import utcnow
+from hawiya.providers.errors import ProviderUnavailable
 
 CHANNELS: Final = ("sms", "email")
 FILE_MODE: Final = 0o600
@@ -56,6 +60,22 @@ def append_record(outbox_dir: Path, channel: str, record: Mapping[str, Any]) -> 
     finally:
         os.close(fd)
     return path
+
+
+async def deliver(
+    outbox_dir: Path, channel: str, provider: str, fields: Mapping[str, Any]
+) -> tuple[str, Path]:
+    """Append one message (given fields plus a fresh id and timestamp) to the development outbox,
+    off the event loop; a write failure is ProviderUnavailable. Returns the id and the file."""
+    message_id = str(uuid.uuid4())
+    record = {"id": message_id, "ts": timestamp(), **fields}
+    try:
+        path = await anyio.to_thread.run_sync(append_record, outbox_dir, channel, record)
+    except OSError as exc:
+        raise ProviderUnavailable(
+            provider, f"cannot write the development outbox: {exc.strerror or exc}"
+        ) from exc
+    return message_id, path
 
 
 def read_outbox(

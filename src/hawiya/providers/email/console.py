@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from pathlib import Path
 
-import anyio.to_thread
-
 from hawiya.providers.email.base import EmailMessage, EmailReceipt, check_message, mask_address
-from hawiya.providers.errors import ProviderUnavailable
-from hawiya.providers.outbox import append_record, timestamp
+from hawiya.providers.outbox import deliver
 
 log = logging.getLogger("hawiya.providers.email")
 
@@ -33,21 +29,17 @@ class ConsoleEmailSender:
 
     async def send(self, message: EmailMessage) -> EmailReceipt:
         check_message(self.name, message)
-        message_id = str(uuid.uuid4())
-        record = {
-            "id": message_id,
-            "ts": timestamp(),
-            "to": message.to,
-            "subject": message.subject,
-            "text": message.text,
-            "html": message.html,
-        }
-        try:
-            path = await anyio.to_thread.run_sync(append_record, self.outbox_dir, "email", record)
-        except OSError as exc:
-            raise ProviderUnavailable(
-                self.name, f"cannot write the development outbox: {exc.strerror or exc}"
-            ) from exc
+        message_id, path = await deliver(
+            self.outbox_dir,
+            "email",
+            self.name,
+            {
+                "to": message.to,
+                "subject": message.subject,
+                "text": message.text,
+                "html": message.html,
+            },
+        )
         log.info(
             "email delivered to the development outbox",
             extra={

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from pathlib import Path
 
-import anyio.to_thread
-
-from hawiya.providers.errors import ProviderUnavailable
-from hawiya.providers.outbox import append_record, timestamp
+from hawiya.providers.outbox import deliver
 from hawiya.providers.sms.base import SmsMessage, SmsReceipt, check_message, mask_number
 
 log = logging.getLogger("hawiya.providers.sms")
@@ -33,20 +29,12 @@ class ConsoleSmsGateway:
 
     async def send(self, message: SmsMessage) -> SmsReceipt:
         check_message(self.name, message)
-        message_id = str(uuid.uuid4())
-        record = {
-            "id": message_id,
-            "ts": timestamp(),
-            "to": message.to,
-            "text": message.text,
-            "sender": message.sender,
-        }
-        try:
-            path = await anyio.to_thread.run_sync(append_record, self.outbox_dir, "sms", record)
-        except OSError as exc:
-            raise ProviderUnavailable(
-                self.name, f"cannot write the development outbox: {exc.strerror or exc}"
-            ) from exc
+        message_id, path = await deliver(
+            self.outbox_dir,
+            "sms",
+            self.name,
+            {"to": message.to, "text": message.text, "sender": message.sender},
+        )
         log.info(
             "sms delivered to the development outbox",
             extra={
