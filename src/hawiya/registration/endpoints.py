@@ -72,7 +72,7 @@ async def register(
 async def register_step_create(
     body: RegisterInput, ctx: Ctx, session: SessionDep, deps: DepsDep
 ) -> Envelope[RegistrationResult]:
-    return ok(await registration_service.register(session, deps, ctx, body))
+    return await register(body, ctx, session, deps)
 
 
 @router.post("/api/DigitalIdentity/Register/StepVerifyOAuthToken")

@@ -25,7 +25,7 @@ from hawiya.registration.service import (
     load_tenant,
     phone_of,
     send_sms_code,
-    user_output,
+    signed_in,
 )
 from hawiya.users import service as users_service
 
@@ -95,19 +95,4 @@ async def login(
         target=f"user:{user.id}",
         details={"newDevice": not known},
     )
-    output = user_output(user)
-    return result.model_copy(
-        update={
-            "is_phone_number_confirmed": user.phone_confirmed_at is not None,
-            "is_email_confirmed": user.email_confirmed_at is not None,
-            "is_digital_identity_verified": user.is_digital_identity_verified,
-            "access_token": tokens.access_token,
-            "encrypted_access_token": tokens.encrypted_access_token,
-            "expire_in_seconds": tokens.expire_in_seconds,
-            "refresh_token": tokens.refresh_token,
-            "refresh_token_expire_in_seconds": tokens.refresh_token_expire_in_seconds,
-            "user_name": output.user_name,
-            "user_full_name": output.full_name,
-            "user": output,
-        }
-    )
+    return signed_in(result, user, tokens)

@@ -10,7 +10,7 @@ response only for sandbox tenants.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from hawiya.audit import service as audit
 from hawiya.auth import security
 from hawiya.auth import service as auth_service
 from hawiya.auth.runtime import AuthRuntime
+from hawiya.auth.schemas import LoginOutput
 from hawiya.context import RequestContext
 from hawiya.db.session import checkpoint
 from hawiya.errors import ApiError, ErrorCode
@@ -43,6 +44,8 @@ from hawiya.tenants import service as tenant_service
 from hawiya.tenants.settings import TenantSettings, effective
 from hawiya.users import service as users_service
 from hawiya.users.repository import EndUserRepository
+
+ResultT = TypeVar("ResultT", bound=RegistrationResult)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,26 @@ def user_output(user: EndUser) -> UserOutput:
         email_address=user.email,
         phone_number=user.phone_number,
         address=user.address,
+    )
+
+
+def signed_in(result: ResultT, user: EndUser, tokens: LoginOutput) -> ResultT:
+    """The result of a successful Register or Login: the user's session and who the user is."""
+    output = user_output(user)
+    return result.model_copy(
+        update={
+            "is_phone_number_confirmed": user.phone_confirmed_at is not None,
+            "is_email_confirmed": user.email_confirmed_at is not None,
+            "is_digital_identity_verified": user.is_digital_identity_verified,
+            "access_token": tokens.access_token,
+            "encrypted_access_token": tokens.encrypted_access_token,
+            "expire_in_seconds": tokens.expire_in_seconds,
+            "refresh_token": tokens.refresh_token,
+            "refresh_token_expire_in_seconds": tokens.refresh_token_expire_in_seconds,
+            "user_name": output.user_name,
+            "user_full_name": output.full_name,
+            "user": output,
+        }
     )
 
 
@@ -360,18 +383,4 @@ async def register(
     tokens = await auth_service.start_session(
         session, deps.runtime, ctx.tenant_id, auth_service.USER, str(user.id), now=now
     )
-    output = user_output(user)
-    return base_result(tenant).model_copy(
-        update={
-            "is_phone_number_confirmed": phone_confirmed is not None,
-            "is_email_confirmed": email_confirmed is not None,
-            "access_token": tokens.access_token,
-            "encrypted_access_token": tokens.encrypted_access_token,
-            "expire_in_seconds": tokens.expire_in_seconds,
-            "refresh_token": tokens.refresh_token,
-            "refresh_token_expire_in_seconds": tokens.refresh_token_expire_in_seconds,
-            "user_name": output.user_name,
-            "user_full_name": output.full_name,
-            "user": output,
-        }
-    )
+    return signed_in(base_result(tenant), user, tokens)
