@@ -227,11 +227,17 @@ def render_compatibility() -> str:
         "## Vlens operations without a known path",
         "",
         "The spec names these operations but not a usable path; they are listed here rather than "
-        "invented.",
+        "invented. Where Hawiya carries one anyway, it does so on routes of its own choosing "
+        "(the last column; they are also listed under Hawiya's own endpoints).",
         "",
     ]
+    for u in catalogue.unknown_paths:
+        for label in u.covered_by:
+            method, _, path = label.partition(" ")
+            if (method, _normalize(path)) not in by_key:
+                raise SystemExit(f"{u.name}: covered_by names {label!r}, which is not routed")
     out += table(
-        ["operation", "section", "tag", "auth", "capability", "note"],
+        ["operation", "section", "tag", "auth", "capability", "note", "Hawiya routes"],
         [
             [
                 cell(u.name),
@@ -240,6 +246,7 @@ def render_compatibility() -> str:
                 cell(u.auth),
                 cell(_capability(catalogue, u.capability)),
                 cell(u.note),
+                "<br>".join(code(r) for r in u.covered_by) or "none yet",
             ]
             for u in catalogue.unknown_paths
         ],
@@ -249,7 +256,8 @@ def render_compatibility() -> str:
         "## Hawiya's own endpoints",
         "",
         "Routes that are not part of the Vlens API: tenant administration under `/api/hawiya/`, "
-        "and operations (`/health`, `/ready`, `/metrics`).",
+        "operations (`/health`, `/ready`, `/metrics`), and the routes that carry Vlens operations "
+        "whose path the spec does not give.",
         "",
     ]
     out += table(

@@ -21,6 +21,8 @@ from tests.http.routes import (
     auth_kind,
     case_for,
     concrete,
+    ensure_user,
+    headers_for,
     new_caller,
     other_method,
     route_for,
@@ -67,7 +69,7 @@ async def test_route_answers_the_envelope_on_every_path(
         caller = await new_caller(app, http)
         url = concrete(path)
         body = case.body(caller) if case.body else None
-        full = caller.admin() if kind == "admin" else caller.key()
+        full = await headers_for(caller, kind)
         if kind == "apikey" and path.endswith("/Login"):
             full = caller.key(TenancyName=caller.tenant.name)
 
@@ -82,15 +84,25 @@ async def test_route_answers_the_envelope_on_every_path(
             assert_error(await call({"ApiKey": ""}), E.API_KEY_MISSING)
             keyed = await http.request(method, url, params={"apikey": caller.tenant.api_key})
             assert_error(keyed, E.API_KEY_IN_QUERY)
-        if kind == "admin":
+        if kind in ("admin", "user"):
+            await ensure_user(caller)
+            token, refresh = (
+                (caller.token, caller.refresh)
+                if kind == "admin"
+                else (caller.user_token, caller.user_refresh)
+            )
+            other_kind = caller.user_token if kind == "admin" else caller.token
+            wrong_kind = await call(caller.key(Authorization=f"Bearer {other_kind}"))
+            assert_error(wrong_kind, E.TOKEN_KIND_WRONG)  # user and admin tokens never mix
+            assert wrong_kind.status_code == 403
             assert_error(await call(caller.key()), E.BEARER_MISSING)
             assert_error(await call(caller.key(Authorization="Bearer null")), E.BEARER_MISSING)
             assert_error(await call(caller.key(Authorization="Basic abc")), E.BEARER_MISSING)
             garbage = caller.key(Authorization="Bearer not.a.jwt")
             assert_error(await call(garbage), E.TOKEN_INVALID)
-            tampered = caller.key(Authorization=f"Bearer {caller.token[:-4]}AAAA")
+            tampered = caller.key(Authorization=f"Bearer {token[:-4]}AAAA")
             assert_error(await call(tampered), E.TOKEN_INVALID)
-            refresh_as_access = caller.key(Authorization=f"Bearer {caller.refresh}")
+            refresh_as_access = caller.key(Authorization=f"Bearer {refresh}")
             refused = await call(refresh_as_access)  # a refresh token is no access token
             assert refused.json()["error_code"] in (E.TOKEN_INVALID, E.TOKEN_KIND_WRONG)
             assert_error(refused, refused.json()["error_code"])

@@ -32,6 +32,7 @@ TABLES = {
     "oauth_verification",
     "otp_challenge",
     "otp_identifier_state",
+    "password_reset_code",
     "rate_limit_counter",
     "refresh_token",
     "signing_key",

@@ -14,9 +14,17 @@ from tests.http.support import ENVELOPE_KEYS, scanned
 
 # Snapshot: renaming a handler renames an SDK method. Update this list only on purpose.
 OPERATION_IDS = [
+    "cancel_verified_digital_identity",
+    "cancel_verified_digital_identity_for_admin",
     "change_password",
     "check_existence_of_email_or_phone",
     "create_api_key",
+    "forget_password_by_phone_send_phone_otp",
+    "forget_password_by_phone_validate_phone_otp",
+    "forget_password_reset",
+    "forget_password_send_email_otp",
+    "forget_password_validate_email_otp",
+    "forget_password_validate_phone_otp",
     "get_current_session",
     "get_health",
     "get_ready",
@@ -33,6 +41,12 @@ OPERATION_IDS = [
     "register_step_verify_phone",
     "revoke_api_key",
     "rotate_api_key",
+    "send_password_reset_code",
+    "update_email_request",
+    "update_phone_number_request",
+    "validate_update_email_request_otp",
+    "validate_update_phone_number_request_otp",
+    "verify_email",
     "verify_oauth_token",
 ]
 # Routes left out of the schema on purpose, and why.

@@ -28,6 +28,8 @@ from tests.http.routes import (
     case_for,
     concrete,
     create_key,
+    ensure_user,
+    headers_for,
     login_body,
     new_caller,
     route_for,
@@ -48,6 +50,7 @@ E = ErrorCode
 ROUTES = route_keys()
 ID_ROUTES = [(m, p) for m, p in ROUTES if "{" in p]
 ADMIN_ROUTES = [(m, p) for m, p in ROUTES if auth_kind(route_for(m, p)) == "admin"]
+USER_ROUTES = [(m, p) for m, p in ROUTES if auth_kind(route_for(m, p)) == "user"]
 WRITE_ROUTES = [(m, p) for m, p in ROUTES if m in ("POST", "PUT", "PATCH", "DELETE")]
 SRC = Path(__file__).resolve().parents[1] / "src" / "hawiya"
 
@@ -196,6 +199,34 @@ async def test_another_tenants_token_is_refused(app: FastAPI, method: str, path:
         )
 
 
+@pytest.mark.parametrize(("method", "path"), USER_ROUTES, ids=[f"{m} {p}" for m, p in USER_ROUTES])
+async def test_another_tenants_user_token_is_refused(app: FastAPI, method: str, path: str) -> None:
+    case = case_for(method, path)
+    async with scanned(app) as http:
+        a, b = await new_caller(app, http), await new_caller(app, http)
+        await ensure_user(a)
+        body = case.body(b) if case.body else None
+        response = await http.request(
+            method, path, json=body, headers=b.key(Authorization=f"Bearer {a.user_token}")
+        )
+        assert_error(response, E.TOKEN_INVALID)
+        assert response.status_code == 401
+        refresh = await http.post(
+            "/api/DigitalIdentity/RefreshToken",
+            json={"refreshToken": a.user_refresh},
+            headers=b.key(),
+        )
+        assert_error(refresh, E.REFRESH_TOKEN_INVALID)
+        # A's user is untouched and its refresh token unspent.
+        assert_success(
+            await http.post(
+                "/api/DigitalIdentity/RefreshToken",
+                json={"refreshToken": a.user_refresh},
+                headers=a.key(),
+            )
+        )
+
+
 # ------------------------------------------------------------------------------------------------
 # TEN-3
 
@@ -323,10 +354,10 @@ async def test_unknown_fields_are_refused_and_change_nothing(
     case = case_for(method, path)
     async with scanned(app) as http:
         a, other = await new_caller(app, http), await new_caller(app, http)
+        headers = await headers_for(a, auth_kind(route), TenancyName=a.tenant.name)
         target = (await create_key(a, "target"))["id"]
         keys_before, events_before = await _keys(http, a), await _events(http, a)
         other_keys = await _keys(http, other)
-        headers = a.admin() if auth_kind(route) == "admin" else a.key(TenancyName=a.tenant.name)
         for extra in FORBIDDEN_FIELDS:
             fields = {k: (other.tenant.id if v == "{other}" else v) for k, v in extra.items()}
             body = {**(case.body(a) if case.body else {}), **fields}
@@ -341,8 +372,12 @@ async def test_unknown_fields_are_refused_and_change_nothing(
                 ], result
             else:
                 # No body model: the body is never read, so the fields cannot be assigned. The
-                # call acts on A's own key, as it would without them.
-                assert response.json()["error_code"] in (None, E.API_KEY_NOT_FOUND)
+                # call acts on A's own key or user, as it would without them.
+                assert response.json()["error_code"] in (
+                    None,
+                    E.API_KEY_NOT_FOUND,
+                    E.DIGITAL_IDENTITY_NOT_VERIFIED,
+                )
                 target = (await create_key(a, "target"))["id"]
         if takes_body(route):
             assert (await _keys(http, a))["data"] == keys_before["data"]

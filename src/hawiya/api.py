@@ -10,11 +10,13 @@ from fastapi.routing import APIRoute
 from hawiya.auth.endpoints import admin_router as auth_admin_router
 from hawiya.auth.endpoints import router as credentials_router
 from hawiya.ops.endpoints import router as ops_router
+from hawiya.registration.account_endpoints import router as account_router
 from hawiya.registration.endpoints import router as registration_router
 
 ROUTERS: list[APIRouter] = [
     credentials_router,
     registration_router,
+    account_router,
     auth_admin_router,
     ops_router,
 ]

@@ -30,3 +30,16 @@ class AdminContext:
     @property
     def tenant_id(self) -> uuid.UUID:
         return self.request.tenant_id
+
+
+@dataclass(frozen=True, slots=True)
+class UserContext:
+    """A request authenticated with the ApiKey and an end user's access token."""
+
+    request: RequestContext
+    user_id: int
+    family_id: uuid.UUID
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return self.request.tenant_id

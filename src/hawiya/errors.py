@@ -120,6 +120,12 @@ class ErrorCode(IntEnum):
     OAUTH_EMAIL_NOT_VERIFIED = 1222
     OAUTH_PROVIDER_UNAVAILABLE = 1223
     OAUTH_VERIFICATION_INVALID = 1224
+    PASSWORD_RESET_CODE_INVALID = 1230
+    LIVENESS_REVALIDATION_REQUIRED = 1231
+    DIGITAL_IDENTITY_NOT_VERIFIED = 1232
+    USER_NOT_FOUND = 1233
+    EMAIL_UNCHANGED = 1234
+    PHONE_UNCHANGED = 1235
 
     # --- Hawiya 9xxx: generic protocol errors
     VALIDATION_FAILED = 9001
@@ -435,6 +441,28 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     E.OAUTH_VERIFICATION_INVALID: _biz(
         "The OAuth verification is unknown, expired, already used or for another email.",
         "التحقق عبر المزود غير معروف أو منتهي أو مستخدم أو يخص بريدًا آخر.",
+    ),
+    E.PASSWORD_RESET_CODE_INVALID: _biz(
+        "The password reset code is wrong, expired or already used.",
+        "رمز إعادة تعيين كلمة المرور غير صحيح أو منتهي أو مستخدم.",
+        400,
+    ),
+    E.LIVENESS_REVALIDATION_REQUIRED: _biz(
+        "The identity is verified: re-validate liveness before this change.",
+        "الهوية موثقة: أعد التحقق من الحيوية قبل هذا التغيير.",
+        409,
+    ),
+    E.DIGITAL_IDENTITY_NOT_VERIFIED: _biz(
+        "The user has no verified digital identity.",
+        "لا توجد هوية رقمية موثقة لهذا المستخدم.",
+        409,
+    ),
+    E.USER_NOT_FOUND: _biz("The user was not found.", "لم يتم العثور على المستخدم.", 404),
+    E.EMAIL_UNCHANGED: _biz(
+        "This is already the account's email.", "هذا هو البريد الإلكتروني الحالي للحساب.", 409
+    ),
+    E.PHONE_UNCHANGED: _biz(
+        "This is already the account's phone number.", "هذا هو رقم الهاتف الحالي للحساب.", 409
     ),
     # Hawiya 9xxx
     E.VALIDATION_FAILED: _biz(

@@ -30,6 +30,7 @@ DEFAULT_SETTINGS = {
     "defaultSmsGateway": "console",
     "smsGateways": {},
     "emailSender": {"kind": "console"},
+    "passwordResetUrl": None,
     **dict.fromkeys(
         (
             "otpSmsTtlSeconds",

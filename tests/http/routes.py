@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,28 +19,38 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from hawiya.api import api_routes
-from hawiya.auth.dependencies import admin_context, tenant_context
+from hawiya.auth.dependencies import admin_context, tenant_context, user_context
 from tests.fixtures.factories import PASSWORD, TenantFixture, create_tenant, login
 from tests.http.support import random_id
 
-AuthKind = Literal["public", "apikey", "admin"]
+AuthKind = Literal["public", "apikey", "admin", "user"]
+USER_PASSWORD = "nile-sunset-lantern"
 
 
 @dataclass
 class Caller:
-    """A fresh tenant, its administrator's tokens and the client to call with."""
+    """A fresh tenant, its administrator's tokens and the client to call with; an end user of
+    the tenant is registered on first use (ensure_user)."""
 
     app: FastAPI
     http: httpx.AsyncClient
     tenant: TenantFixture
     token: str
     refresh: str
+    user_token: str = ""
+    user_refresh: str = ""
+    user_id: int = 0
+    user_phone: str = ""
 
     def admin(self, **extra: str) -> dict[str, str]:
         return self.tenant.headers(self.token, **extra)
 
     def key(self, **extra: str) -> dict[str, str]:
         return self.tenant.headers(**extra)
+
+    def user(self, **extra: str) -> dict[str, str]:
+        assert self.user_token, "call ensure_user first"
+        return self.tenant.headers(self.user_token, **extra)
 
 
 async def new_caller(app: FastAPI, http: httpx.AsyncClient) -> Caller:
@@ -49,6 +60,65 @@ async def new_caller(app: FastAPI, http: httpx.AsyncClient) -> Caller:
     return Caller(
         app, http, tenant, payload["data"]["accessToken"], payload["data"]["refreshToken"]
     )
+
+
+async def register_user(
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    tenant: TenantFixture,
+    phone: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A user registered through the real flow (phone code from the outbox, a password); the
+    Register answer's data."""
+    phone = phone or random_phone()
+    sent = await http.post(
+        "/api/DigitalIdentity/Register/StepVerifyPhone",
+        json={"phoneNumber": phone},
+        headers=tenant.headers(),
+    )
+    body = {
+        "phoneNumber": phone,
+        "password": USER_PASSWORD,
+        "phoneNumberOtpRequestId": sent.json()["data"]["phoneNumberOtpRequestId"],
+        "phoneNumberOtp": outbox_code(app, phone),
+        **extra,
+    }
+    done = await http.post("/api/DigitalIdentity/Register", json=body, headers=tenant.headers())
+    data: dict[str, Any] = done.json()["data"]
+    assert data is not None, done.text
+    return data
+
+
+async def ensure_user(c: Caller) -> Caller:
+    if not c.user_token:
+        data = await register_user(c.app, c.http, c.tenant)
+        c.user_token, c.user_refresh = data["accessToken"], data["refreshToken"]
+        c.user_id, c.user_phone = data["user"]["id"], data["user"]["phoneNumber"]
+    return c
+
+
+async def headers_for(c: Caller, kind: AuthKind, **extra: str) -> dict[str, str]:
+    """Full credentials for a route of this kind."""
+    if kind == "admin":
+        return c.admin(**extra)
+    if kind == "user":
+        return (await ensure_user(c)).user(**extra)
+    return c.key(**extra)
+
+
+async def mark_verified(app: FastAPI, c: Caller) -> None:
+    """Give the caller's user a verified digital identity, as KYC will (the flow comes with the
+    digital-identity capability)."""
+    from hawiya.db.session import session_scope
+    from hawiya.users.repository import EndUserRepository
+
+    await ensure_user(c)
+    async with session_scope(app.state.db.writer) as session:
+        user = await EndUserRepository(session, uuid.UUID(c.tenant.id)).get(c.user_id)
+        assert user is not None
+        user.is_digital_identity_verified = True
+        user.status = "Verified"
 
 
 def login_body(tenant: TenantFixture, **extra: Any) -> dict[str, Any]:
@@ -84,6 +154,8 @@ def auth_kind(route: APIRoute) -> AuthKind:
     walk(route.dependant)
     if admin_context in calls:
         return "admin"
+    if user_context in calls:
+        return "user"
     if tenant_context in calls:
         return "apikey"
     return "public"
@@ -263,29 +335,194 @@ def _oauth(path: str) -> Call:
 
 
 async def _user_login(c: Caller) -> httpx.Response:
-    phone = random_phone()
     # A registered user logging in from a new device: the first answer asks for the SMS code.
-    sent = await c.http.post(
-        "/api/DigitalIdentity/Register/StepVerifyPhone",
-        json={"phoneNumber": phone},
-        headers=c.key(),
-    )
-    request_id = sent.json()["data"]["phoneNumberOtpRequestId"]
-    await c.http.post(
-        "/api/DigitalIdentity/Register",
+    data = await register_user(c.app, c.http, c.tenant)
+    return await c.http.post(
+        "/api/DigitalIdentity/Login",
         json={
-            "phoneNumber": phone,
-            "password": "nile-sunset-lantern",
-            "phoneNumberOtpRequestId": request_id,
-            "phoneNumberOtp": outbox_code(c.app, phone),
+            "phoneNumber": data["user"]["phoneNumber"],
+            "password": USER_PASSWORD,
+            "imei": "356938035643809",
         },
         headers=c.key(),
     )
+
+
+_DI = "/api/DigitalIdentity"
+
+
+def random_email() -> str:
+    return f"u{secrets.token_hex(4)}@example.com"
+
+
+async def post_ok(c: Caller, path: str, body: dict[str, Any], headers: dict[str, str]) -> Any:
+    response = await c.http.post(path, json=body, headers=headers)
+    payload = response.json()
+    assert payload["error_code"] is None, (path, payload)
+    return payload["data"]
+
+
+async def confirm_email(c: Caller) -> str:
+    """The caller's user with a confirmed email (VerifyEmail: send, then the code)."""
+    await ensure_user(c)
+    email = random_email()
+    sent = await post_ok(c, f"{_DI}/VerifyEmail", {"email": email}, c.user())
+    body = {
+        "email": email,
+        "emailOtpRequestId": sent["emailOtpRequestId"],
+        "emailOtp": outbox_code(c.app, email),
+    }
+    await post_ok(c, f"{_DI}/VerifyEmail", body, c.user())
+    return email
+
+
+async def reset_code(c: Caller) -> dict[str, Any]:
+    """A reset code for the caller's user, by the phone route."""
+    await ensure_user(c)
+    sent = await post_ok(
+        c, f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp", {"phoneNumber": c.user_phone}, c.key()
+    )
+    body = {
+        "phoneNumber": c.user_phone,
+        "phoneNumberOtpRequestId": sent["phoneNumberOtpRequestId"],
+        "phoneNumberOtp": outbox_code(c.app, c.user_phone),
+    }
+    data: dict[str, Any] = await post_ok(
+        c, f"{_DI}/ForgetPasswordByPhone/ValidatePhoneOtp", body, c.key()
+    )
+    return data
+
+
+async def _forget_send_email(c: Caller) -> httpx.Response:
     return await c.http.post(
-        "/api/DigitalIdentity/Login",
-        json={"phoneNumber": phone, "password": "nile-sunset-lantern", "imei": "356938035643809"},
+        f"{_DI}/ForgetPassword/SendEmailOtp",
+        json={"emailOrPhoneNumber": await confirm_email(c)},
         headers=c.key(),
     )
+
+
+async def _forget_validate_email(c: Caller) -> httpx.Response:
+    email = await confirm_email(c)
+    sent = await post_ok(
+        c, f"{_DI}/ForgetPassword/SendEmailOtp", {"emailOrPhoneNumber": email}, c.key()
+    )
+    body = {
+        "emailOrPhoneNumber": email,
+        "emailOtpRequestId": sent["emailOtpRequestId"],
+        "emailOtp": outbox_code(c.app, email),
+    }
+    return await c.http.post(f"{_DI}/ForgetPassword/ValidateEmailOtp", json=body, headers=c.key())
+
+
+async def _forget_validate_phone(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    sent = await post_ok(
+        c, f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp", {"phoneNumber": c.user_phone}, c.key()
+    )
+    body = {
+        "emailOrPhoneNumber": c.user_phone,
+        "phoneNumberOtpRequestId": sent["phoneNumberOtpRequestId"],
+        "phoneNumberOtp": outbox_code(c.app, c.user_phone),
+    }
+    return await c.http.post(f"{_DI}/ForgetPassword/ValidatePhoneOtp", json=body, headers=c.key())
+
+
+async def _forget_reset(c: Caller) -> httpx.Response:
+    code = await reset_code(c)
+    body = {"userId": code["userId"], "resetCode": code["resetCode"], "password": _new_password()}
+    return await c.http.post(f"{_DI}/ForgetPassword/Reset", json=body, headers=c.key())
+
+
+async def _by_phone_send(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    return await c.http.post(
+        f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp",
+        json={"phoneNumber": c.user_phone},
+        headers=c.key(),
+    )
+
+
+async def _by_phone_validate(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    sent = await post_ok(
+        c, f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp", {"phoneNumber": c.user_phone}, c.key()
+    )
+    body = {
+        "phoneNumber": c.user_phone,
+        "phoneNumberOtpRequestId": sent["phoneNumberOtpRequestId"],
+        "phoneNumberOtp": outbox_code(c.app, c.user_phone),
+    }
+    return await c.http.post(
+        f"{_DI}/ForgetPasswordByPhone/ValidatePhoneOtp", json=body, headers=c.key()
+    )
+
+
+async def _send_reset_link(c: Caller) -> httpx.Response:
+    email = await confirm_email(c)
+    return await c.http.post(f"{_DI}/SendPasswordResetCode", json={"email": email}, headers=c.key())
+
+
+async def _verify_email(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    return await c.http.post(f"{_DI}/VerifyEmail", json={"email": random_email()}, headers=c.user())
+
+
+async def _update_email(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    return await c.http.post(
+        f"{_DI}/UpdateEmailRequest", json={"email": random_email()}, headers=c.user()
+    )
+
+
+async def _validate_update_email(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    email = random_email()
+    sent = await post_ok(c, f"{_DI}/UpdateEmailRequest", {"email": email}, c.user())
+    body = {"emailOtpRequestId": sent["emailOtpRequestId"], "emailOtp": outbox_code(c.app, email)}
+    return await c.http.post(f"{_DI}/ValidateUpdateEmailRequestOtp", json=body, headers=c.user())
+
+
+async def _update_phone(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    return await c.http.post(
+        f"{_DI}/UpdatePhoneNumberRequest", json={"phoneNumber": random_phone()}, headers=c.user()
+    )
+
+
+async def _validate_update_phone(c: Caller) -> httpx.Response:
+    await ensure_user(c)
+    phone = random_phone()
+    sent = await post_ok(c, f"{_DI}/UpdatePhoneNumberRequest", {"phoneNumber": phone}, c.user())
+    body = {
+        "phoneNumberOtpRequestId": sent["phoneNumberOtpRequestId"],
+        "phoneNumberOtp": outbox_code(c.app, phone),
+    }
+    return await c.http.post(
+        f"{_DI}/ValidateUpdatePhoneNumberRequestOtp", json=body, headers=c.user()
+    )
+
+
+async def _cancel_identity(c: Caller) -> httpx.Response:
+    await mark_verified(c.app, c)
+    return await c.http.post(f"{_DI}/CancelVerifiedDigitalIdentity", headers=c.user())
+
+
+async def _cancel_identity_admin(c: Caller) -> httpx.Response:
+    await mark_verified(c.app, c)
+    return await c.http.post(
+        f"{_DI}/CancelVerifiedDigitalIdentityForAdmin",
+        json={"userId": c.user_id},
+        headers=c.admin(),
+    )
+
+
+def _code_body(kind: str, **extra: Any) -> Body:
+    """A well-formed validate body whose challenge does not exist."""
+    names = {
+        "email": ("emailOtpRequestId", "emailOtp"),
+        "sms": ("phoneNumberOtpRequestId", "phoneNumberOtp"),
+    }[kind]
+    return lambda c: {names[0]: random_id(), names[1]: "123456", **extra}
 
 
 def _get(path: str) -> Call:
@@ -341,6 +578,45 @@ CASES: dict[tuple[str, str], RouteCase] = {
     ("POST", "/api/DigitalIdentity/Login"): RouteCase(
         _user_login,
         lambda c: {"phoneNumber": random_phone(), "password": "x", "imei": "356938035643809"},
+    ),
+    ("POST", f"{_DI}/ForgetPassword/SendEmailOtp"): RouteCase(
+        _forget_send_email, lambda c: {"emailOrPhoneNumber": random_email()}
+    ),
+    ("POST", f"{_DI}/ForgetPassword/ValidateEmailOtp"): RouteCase(
+        _forget_validate_email, _code_body("email", emailOrPhoneNumber="a@example.com")
+    ),
+    ("POST", f"{_DI}/ForgetPassword/ValidatePhoneOtp"): RouteCase(
+        _forget_validate_phone, _code_body("sms", emailOrPhoneNumber="+201000000000")
+    ),
+    ("POST", f"{_DI}/ForgetPassword/Reset"): RouteCase(
+        _forget_reset,
+        lambda c: {"userId": 1, "resetCode": "x" * 43, "password": _new_password()},
+    ),
+    ("POST", f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp"): RouteCase(
+        _by_phone_send, lambda c: {"phoneNumber": random_phone()}
+    ),
+    ("POST", f"{_DI}/ForgetPasswordByPhone/ValidatePhoneOtp"): RouteCase(
+        _by_phone_validate, _code_body("sms", phoneNumber="+201000000000")
+    ),
+    ("POST", f"{_DI}/SendPasswordResetCode"): RouteCase(
+        _send_reset_link, lambda c: {"email": random_email()}
+    ),
+    ("POST", f"{_DI}/VerifyEmail"): RouteCase(_verify_email, lambda c: {"email": random_email()}),
+    ("POST", f"{_DI}/UpdateEmailRequest"): RouteCase(
+        _update_email, lambda c: {"email": random_email()}
+    ),
+    ("POST", f"{_DI}/ValidateUpdateEmailRequestOtp"): RouteCase(
+        _validate_update_email, _code_body("email")
+    ),
+    ("POST", f"{_DI}/UpdatePhoneNumberRequest"): RouteCase(
+        _update_phone, lambda c: {"phoneNumber": random_phone()}
+    ),
+    ("POST", f"{_DI}/ValidateUpdatePhoneNumberRequestOtp"): RouteCase(
+        _validate_update_phone, _code_body("sms")
+    ),
+    ("POST", f"{_DI}/CancelVerifiedDigitalIdentity"): RouteCase(_cancel_identity),
+    ("POST", f"{_DI}/CancelVerifiedDigitalIdentityForAdmin"): RouteCase(
+        _cancel_identity_admin, lambda c: {"userId": 1}
     ),
     ("GET", "/health"): RouteCase(_get("/health")),
     ("GET", "/ready"): RouteCase(_get("/ready")),

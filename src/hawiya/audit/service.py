@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawiya.audit.repository import AuditChainRepository, TenantAuditRepository
+from hawiya.context import RequestContext
 from hawiya.kit.clock import utcnow
 from hawiya.kit.redact import redact
 from hawiya.models import AuditEvent
@@ -43,6 +44,12 @@ class AuditAction(StrEnum):
     USER_LOGGED_IN = "auth.user_logged_in"
     NEW_DEVICE_CODE_SENT = "auth.new_device_code_sent"
     OAUTH_EMAIL_CONFIRMED = "registration.oauth_email_confirmed"
+    PASSWORD_RESET_REQUESTED = "account.password_reset_requested"  # noqa: S105
+    PASSWORD_RESET = "account.password_reset"  # noqa: S105
+    EMAIL_CONFIRMED = "account.email_confirmed"
+    EMAIL_CHANGED = "account.email_changed"
+    PHONE_CHANGED = "account.phone_changed"
+    IDENTITY_CANCELLED = "identity.verification_cancelled"
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"
     TENANT_CREATED = "tenant.created"
     SETTINGS_CHANGED = "tenant.settings_changed"
@@ -50,11 +57,22 @@ class AuditAction(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    kind: str  # admin | api_key | cli | system | anonymous
+    kind: str  # admin | user | api_key | cli | system | anonymous
     id: str | None = None
     client_ip: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
+
+
+def actor_for(ctx: RequestContext, kind: str, actor_id: str | None = None) -> Actor:
+    """Who acted in a request: the kind and id, with the request's address, agent and id."""
+    return Actor(
+        kind=kind,
+        id=actor_id,
+        client_ip=ctx.client_ip,
+        user_agent=ctx.user_agent,
+        request_id=ctx.request_id,
+    )
 
 
 CLI = Actor(kind="cli")

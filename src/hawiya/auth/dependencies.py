@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawiya.auth import service as auth_service
 from hawiya.auth.runtime import AuthRuntime
-from hawiya.context import AdminContext, RequestContext
+from hawiya.context import AdminContext, RequestContext, UserContext
 from hawiya.db.session import Database, session_scope
 from hawiya.errors import ApiError, ErrorCode
 from hawiya.logs import request_id_var, tenant_id_var
@@ -110,3 +110,19 @@ async def admin_context(
 
 
 AdminCtx = Annotated[AdminContext, Depends(admin_context)]
+
+
+async def user_context(
+    request: Request,
+    ctx: Ctx,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
+) -> UserContext:
+    token = bearer_token(request)
+    if token is None:
+        raise ApiError(ErrorCode.BEARER_MISSING)
+    return await auth_service.authenticate_user(session, runtime, ctx, token)
+
+
+UserCtx = Annotated[UserContext, Depends(user_context)]

@@ -107,14 +107,7 @@ async def list_api_keys(admin: AdminCtx, session: SessionDep, paging: Paging) ->
 
 
 def _admin_actor(admin: AdminCtx) -> audit_service.Actor:
-    ctx = admin.request
-    return audit_service.Actor(
-        kind="admin",
-        id=str(admin.admin_id),
-        client_ip=ctx.client_ip,
-        user_agent=ctx.user_agent,
-        request_id=ctx.request_id,
-    )
+    return audit_service.actor_for(admin.request, "admin", str(admin.admin_id))
 
 
 @admin_router.post("/api/hawiya/ApiKeys")

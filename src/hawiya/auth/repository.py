@@ -88,6 +88,15 @@ class TokenFamilyRepository(TenantRepository[TokenFamily]):
             .values(revoked_at=now, revoked_reason=reason)
         )
 
+    async def is_live(self, family_id: uuid.UUID, kind: str, subject_id: str) -> bool:
+        row = await self.first(
+            TokenFamily.id == family_id,
+            TokenFamily.subject_kind == kind,
+            TokenFamily.subject_id == subject_id,
+            TokenFamily.revoked_at.is_(None),
+        )
+        return row is not None
+
     async def revoke_subject(self, kind: str, subject_id: str, now: datetime, reason: str) -> None:
         await self.session.execute(
             self.update()

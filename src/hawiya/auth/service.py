@@ -29,7 +29,7 @@ from hawiya.auth.repository import (
 )
 from hawiya.auth.runtime import AuthRuntime
 from hawiya.auth.schemas import LoginOutput
-from hawiya.context import AdminContext, RequestContext
+from hawiya.context import AdminContext, RequestContext, UserContext
 from hawiya.db.session import checkpoint
 from hawiya.errors import ApiError, ErrorCode
 from hawiya.kit.clock import utcnow
@@ -50,13 +50,7 @@ _POLICY_CODES = {
 
 
 def _actor(ctx: RequestContext, kind: str = "api_key", actor_id: str | None = None) -> audit.Actor:
-    return audit.Actor(
-        kind=kind,
-        id=actor_id or (str(ctx.api_key_id) if ctx.api_key_id else None),
-        client_ip=ctx.client_ip,
-        user_agent=ctx.user_agent,
-        request_id=ctx.request_id,
-    )
+    return audit.actor_for(ctx, kind, actor_id or (str(ctx.api_key_id) if ctx.api_key_id else None))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -242,15 +236,9 @@ async def set_password(
     check_password(password, tenant.tenancy_name, admin.email.split("@", 1)[0], admin.user_name)
     admin.password_hash = await _hash(runtime, password)
     admin.password_changed_at = utcnow()
-    await TokenFamilyRepository(session, tenant.id).revoke_subject(
-        ADMIN, str(admin.id), utcnow(), "password_changed"
+    await end_sessions(
+        session, tenant.id, ADMIN, str(admin.id), admin.user_name_normalized, "password_changed"
     )
-    throttle = await LoginThrottleRepository(session, tenant.id).get_for_update(
-        _account_key(admin.user_name_normalized)
-    )
-    if throttle is not None:
-        _reset_throttle(throttle)
-    await session.flush()
     await audit.record(
         session,
         audit.AuditAction.PASSWORD_CHANGED,
@@ -258,6 +246,32 @@ async def set_password(
         actor=actor,
         target=f"admin:{admin.id}",
     )
+
+
+def user_account(phone: str) -> str:
+    """The login throttle's account name for an end user (administrators use their login)."""
+    return f"user|{phone}"
+
+
+async def end_sessions(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    kind: str,
+    subject_id: str,
+    account: str,
+    reason: str,
+) -> None:
+    """After a new password: every live token family revoked (TOK-4) and the login throttle of
+    the account cleared (a disabled account comes back with its new password)."""
+    await TokenFamilyRepository(session, tenant_id).revoke_subject(
+        kind, subject_id, utcnow(), reason
+    )
+    throttle = await LoginThrottleRepository(session, tenant_id).get_for_update(
+        _account_key(account)
+    )
+    if throttle is not None:
+        _reset_throttle(throttle)
+    await session.flush()
 
 
 # ------------------------------------------------------------------------------------------------
@@ -599,9 +613,10 @@ async def _subject_active(session: AsyncSession, tenant_id: uuid.UUID, family: T
 # Bearer verification
 
 
-async def authenticate_admin(
-    session: AsyncSession, runtime: AuthRuntime, ctx: RequestContext, token: str
-) -> AdminContext:
+async def _access_claims(
+    session: AsyncSession, runtime: AuthRuntime, ctx: RequestContext, token: str, kind: str
+) -> tuple[str, uuid.UUID]:
+    """The subject and token family of a valid access token of this tenant and kind."""
     try:
         claims = await _verify(runtime, token, security.ACCESS_TYP)
     except security.TokenExpired:
@@ -618,10 +633,20 @@ async def authenticate_admin(
             details={"tokenTenant": str(claims["tid"])},
         )
         raise ApiError(ErrorCode.TOKEN_INVALID, persist=True)
-    if claims["kind"] != ADMIN:
-        raise ApiError(ErrorCode.TOKEN_KIND_WRONG)
+    if claims["kind"] != kind:
+        raise ApiError(ErrorCode.TOKEN_KIND_WRONG)  # an admin token on a user route, or back
     try:
-        admin_id, family_id = uuid.UUID(str(claims["sub"])), uuid.UUID(str(claims["sid"]))
+        return str(claims["sub"]), uuid.UUID(str(claims["sid"]))
+    except ValueError:
+        raise ApiError(ErrorCode.TOKEN_INVALID) from None
+
+
+async def authenticate_admin(
+    session: AsyncSession, runtime: AuthRuntime, ctx: RequestContext, token: str
+) -> AdminContext:
+    subject, family_id = await _access_claims(session, runtime, ctx, token, ADMIN)
+    try:
+        admin_id = uuid.UUID(subject)
     except ValueError:
         raise ApiError(ErrorCode.TOKEN_INVALID) from None
     admin = await AdminUserRepository(session, ctx.tenant_id).get_with_live_family(
@@ -636,6 +661,21 @@ async def authenticate_admin(
         email=admin.email,
         user_name=admin.user_name,
     )
+
+
+async def authenticate_user(
+    session: AsyncSession, runtime: AuthRuntime, ctx: RequestContext, token: str
+) -> UserContext:
+    subject, family_id = await _access_claims(session, runtime, ctx, token, USER)
+    live = await TokenFamilyRepository(session, ctx.tenant_id).is_live(family_id, USER, subject)
+    user = (
+        await users_service.get_active(session, ctx.tenant_id, int(subject))
+        if live and subject.isdigit()
+        else None
+    )
+    if user is None:  # unknown or deactivated user, or a revoked family (password reset)
+        raise ApiError(ErrorCode.TOKEN_INVALID)
+    return UserContext(request=ctx, user_id=user.id, family_id=family_id)
 
 
 async def get_admin(session: AsyncSession, admin: AdminContext) -> AdminUser:

@@ -59,6 +59,8 @@ class UnknownPath:
     auth: str
     capability: int
     note: str
+    # Hawiya's own routes that carry the operation ("METHOD /path"), when it has chosen names.
+    covered_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,7 @@ def parse(raw: dict[str, Any]) -> Catalogue:
             auth=u["auth"],
             capability=int(u["capability"]),
             note=u["note"],
+            covered_by=tuple(u.get("covered_by", ())),
         )
         for u in raw["unknown_paths"]
     )

@@ -33,3 +33,11 @@ def redact(value: Any, key: str = "") -> Any:
     if isinstance(value, str):
         return redact_text(value)
     return value
+
+
+def mask_identifier(identifier: str) -> str:
+    """A phone or email shortened so it can be recognised in an audit trail, not reused."""
+    if "@" in identifier:
+        name, _, domain = identifier.partition("@")
+        return f"{name[:2]}***@{domain}"
+    return f"{identifier[:4]}******{identifier[-3:]}"

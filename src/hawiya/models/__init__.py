@@ -10,6 +10,7 @@ from hawiya.models.job import Job
 from hawiya.models.login_throttle import LoginThrottle
 from hawiya.models.oauth_verification import OAuthVerification
 from hawiya.models.otp import OtpChallenge, OtpIdentifierState
+from hawiya.models.password_reset import PasswordResetCode
 from hawiya.models.rate_limit import RateLimitCounter
 from hawiya.models.signing_key import SigningKey
 from hawiya.models.tenant import Tenant
@@ -27,6 +28,7 @@ __all__ = [
     "OAuthVerification",
     "OtpChallenge",
     "OtpIdentifierState",
+    "PasswordResetCode",
     "RateLimitCounter",
     "RefreshToken",
     "SigningKey",

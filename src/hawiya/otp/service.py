@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawiya.audit import service as audit
 from hawiya.errors import ApiError, ErrorCode
 from hawiya.kit.clock import utcnow
+from hawiya.kit.redact import mask_identifier
 from hawiya.models import OtpChallenge, OtpIdentifierState
 from hawiya.otp.codes import code_hmac, codes_match, new_code
 from hawiya.otp.policy import OtpPolicy, OtpPurpose
@@ -117,6 +118,24 @@ async def issue(
     return IssuedOtp(challenge_id, code, policy.ttl_seconds)
 
 
+async def pending(
+    session: AsyncSession,
+    tenant_id: uuid.UUID,
+    challenge_id: uuid.UUID | None,
+    purpose: OtpPurpose,
+    binding: str,
+) -> OtpChallenge | None:
+    """A challenge of this purpose and binding, read without a lock, for validate calls that
+    name only the challenge (ValidateUpdateEmailRequestOtp): its identifier is what verify() then
+    checks. Nothing here says whether the code is right."""
+    if challenge_id is None:
+        return None
+    challenge = await OtpChallengeRepository(session, tenant_id).get(challenge_id)
+    if challenge is None or challenge.purpose != purpose or challenge.binding != binding:
+        return None
+    return challenge
+
+
 def _acceptable(
     challenge: OtpChallenge | None,
     *,
@@ -207,14 +226,6 @@ async def _fail(
             tenant_id=tenant_id,
             actor=actor or audit.SYSTEM,
             target=f"otp:{state.purpose}",
-            details={"identifier": _mask(identifier), "lockSeconds": seconds},
+            details={"identifier": mask_identifier(identifier), "lockSeconds": seconds},
         )
     await session.flush()
-
-
-def _mask(identifier: str) -> str:
-    """Enough to recognise the identifier in the audit trail, not enough to reuse it."""
-    if "@" in identifier:
-        name, _, domain = identifier.partition("@")
-        return f"{name[:2]}***@{domain}"
-    return f"{identifier[:4]}******{identifier[-3:]}"

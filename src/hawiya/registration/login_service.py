@@ -26,6 +26,7 @@ from hawiya.registration.service import (
     phone_of,
     send_sms_code,
     signed_in,
+    user_actor,
 )
 from hawiya.users import service as users_service
 
@@ -39,7 +40,7 @@ async def login(
         session,
         deps.runtime,
         ctx,
-        account=f"user|{phone}",
+        account=auth_service.user_account(phone),
         load=lambda: users_service.get_by_phone(session, ctx.tenant_id, phone),
         password=body.password,
         rate_bucket=f"userlogin:addr:{ctx.tenant_id}:{ctx.client_ip}",
@@ -89,9 +90,7 @@ async def login(
         session,
         audit.AuditAction.USER_LOGGED_IN,
         tenant_id=ctx.tenant_id,
-        actor=audit.Actor(
-            kind="user", id=str(user.id), client_ip=ctx.client_ip, request_id=ctx.request_id
-        ),
+        actor=user_actor(ctx, user.id),
         target=f"user:{user.id}",
         details={"newDevice": not known},
     )

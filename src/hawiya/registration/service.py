@@ -27,7 +27,7 @@ from hawiya.kit.clock import utcnow
 from hawiya.kit.ids import parse_uuid
 from hawiya.kit.phones import PhoneRejected, normalize_phone
 from hawiya.messaging.service import Messenger
-from hawiya.models import EndUser
+from hawiya.models import EndUser, OtpChallenge
 from hawiya.otp import service as otp_service
 from hawiya.otp.messages import email_text, sms_text
 from hawiya.otp.policy import OtpPurpose, policy_for
@@ -56,18 +56,18 @@ class Deps:
 
 
 @dataclass(frozen=True, slots=True)
-class _Tenant:
+class LoadedTenant:
     settings: TenantSettings
     raw: dict[str, Any]
 
 
-async def load_tenant(session: AsyncSession, ctx: RequestContext) -> _Tenant:
+async def load_tenant(session: AsyncSession, ctx: RequestContext) -> LoadedTenant:
     row = await tenant_service.get_tenant(session, ctx.tenancy_name)
     raw = dict(row.settings or {})
-    return _Tenant(effective(raw), raw)
+    return LoadedTenant(effective(raw), raw)
 
 
-def phone_of(raw: str, tenant: _Tenant) -> str:
+def phone_of(raw: str, tenant: LoadedTenant) -> str:
     try:
         return normalize_phone(raw, tenant.settings.allowedPhoneRegions)
     except PhoneRejected as exc:
@@ -80,15 +80,14 @@ def phone_of(raw: str, tenant: _Tenant) -> str:
 
 
 def anonymous(ctx: RequestContext) -> audit.Actor:
-    return audit.Actor(
-        kind="anonymous",
-        client_ip=ctx.client_ip,
-        user_agent=ctx.user_agent,
-        request_id=ctx.request_id,
-    )
+    return audit.actor_for(ctx, "anonymous")
 
 
-def base_result(tenant: _Tenant) -> RegistrationResult:
+def user_actor(ctx: RequestContext, user_id: int) -> audit.Actor:
+    return audit.actor_for(ctx, "user", str(user_id))
+
+
+def base_result(tenant: LoadedTenant) -> RegistrationResult:
     return RegistrationResult(
         is_email_confirmation_required=tenant.settings.isEmailConfirmationRequired,
         is_phone_number_confirmation_required=tenant.settings.isPhoneNumberConfirmationRequired,
@@ -145,7 +144,7 @@ async def check_code(
     session: AsyncSession,
     deps: Deps,
     ctx: RequestContext,
-    tenant: _Tenant,
+    tenant: LoadedTenant,
     *,
     purpose: OtpPurpose,
     channel: str,
@@ -153,9 +152,10 @@ async def check_code(
     request_id: str | None,
     code: str | None,
     redeem: bool = False,
-) -> None:
+    binding: str = "",
+) -> OtpChallenge:
     """One check of a code sent to this identifier for this purpose (OTP_* errors otherwise)."""
-    await otp_service.verify(
+    return await otp_service.verify(
         session,
         key=deps.runtime.otp_key,
         tenant_id=ctx.tenant_id,
@@ -165,6 +165,7 @@ async def check_code(
         code=code,
         policy=policy_for(channel, tenant.raw),
         redeem=redeem,
+        binding=binding,
         actor=anonymous(ctx),
     )
 
@@ -173,14 +174,18 @@ async def send_sms_code(
     session: AsyncSession,
     deps: Deps,
     ctx: RequestContext,
-    tenant: _Tenant,
+    tenant: LoadedTenant,
     *,
     purpose: OtpPurpose,
     phone: str,
     provider_code: int | None,
+    binding: str = "",
+    deliver: bool = True,
 ) -> otp_service.IssuedOtp:
     """Issue a code and text it. The gateway is resolved first (no code for a gateway the tenant
-    lacks); the challenge is committed before the gateway is called, which may take seconds."""
+    lacks); the challenge is committed before the gateway is called, which may take seconds.
+    deliver=False issues a code nobody receives: the answer for an account that does not exist
+    must look, and rate-limit, exactly like the answer for one that does (OTP-7)."""
     gateway = deps.messenger.sms_gateway(
         default_gateway=tenant.settings.defaultSmsGateway,
         gateways=tenant.settings.smsGateways,
@@ -195,10 +200,12 @@ async def send_sms_code(
         identifier=phone,
         policy=policy_for("sms", tenant.raw),
         client_ip=ctx.client_ip,
+        binding=binding,
     )
     await checkpoint(session)
-    text = sms_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
-    await deps.messenger.send_sms(gateway, to=phone, text=text)
+    if deliver:
+        text = sms_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
+        await deps.messenger.send_sms(gateway, to=phone, text=text)
     return issued
 
 
@@ -206,11 +213,14 @@ async def send_email_code(
     session: AsyncSession,
     deps: Deps,
     ctx: RequestContext,
-    tenant: _Tenant,
+    tenant: LoadedTenant,
     *,
     purpose: OtpPurpose,
     email: str,
+    binding: str = "",
+    deliver: bool = True,
 ) -> otp_service.IssuedOtp:
+    """As send_sms_code, by email."""
     sender = deps.messenger.email_sender(tenant.settings.emailSender)
     issued = await otp_service.issue(
         session,
@@ -221,10 +231,12 @@ async def send_email_code(
         identifier=email,
         policy=policy_for("email", tenant.raw),
         client_ip=ctx.client_ip,
+        binding=binding,
     )
     await checkpoint(session)
-    text = email_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
-    await deps.messenger.send_email(sender, to=email, subject=text.subject, text=text.body)
+    if deliver:
+        text = email_text(deps.language, ctx.tenancy_name, issued.code, issued.expires_in_seconds)
+        await deps.messenger.send_email(sender, to=email, subject=text.subject, text=text.body)
     return issued
 
 

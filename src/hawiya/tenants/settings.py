@@ -121,6 +121,13 @@ class TenantSettings(BaseModel):
         description='{"kind": "console"} (development outbox) or {"kind": "smtp", '
         '"host": …, "from_address": …, …}.',
     )
+    passwordResetUrl: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="Link that SendPasswordResetCode emails, with {userId} and {resetCode} "
+        "filled in, e.g. https://app.example/reset?u={userId}&c={resetCode} or an app deep "
+        "link; without it the email carries the user id and the code.",
+    )
     # OTP policy overrides within the safe bounds (checklist OTP-2, OTP-4, OTP-5); null = default.
     otpSmsTtlSeconds: int | None = Field(default=None, ge=60, le=600)
     otpEmailTtlSeconds: int | None = Field(default=None, ge=60, le=86_400)
@@ -140,6 +147,20 @@ class TenantSettings(BaseModel):
         if any(len(r) != 2 or not r.isalpha() for r in regions):
             raise ValueError("use two-letter ISO 3166 region codes, e.g. EG")
         return regions
+
+    @field_validator("passwordResetUrl")
+    @classmethod
+    def _reset_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if "{resetCode}" not in value:
+            raise ValueError("passwordResetUrl must contain {resetCode}")
+        parts = urlsplit(value.replace("{userId}", "1").replace("{resetCode}", "x"))
+        if not parts.scheme or (parts.scheme == "http" and not _loopback(parts.hostname or "")):
+            raise ValueError("passwordResetUrl must be https, loopback http or an app scheme")
+        if parts.scheme in ("javascript", "data", "file"):
+            raise ValueError(f"passwordResetUrl must not use the {parts.scheme} scheme")
+        return value
 
     @field_validator("smsGateways")
     @classmethod

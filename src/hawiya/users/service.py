@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawiya.errors import ApiError, ErrorCode
 from hawiya.kit.clock import utcnow
 from hawiya.models import EndUser, UserDevice
 from hawiya.users.repository import EndUserRepository, UserDeviceRepository
@@ -66,3 +68,29 @@ async def remember_device(
         user.last_latitude, user.last_longitude = location
         user.last_location_at = now
     await session.flush()
+
+
+async def get_or_raise(session: AsyncSession, tenant_id: uuid.UUID, user_id: int) -> EndUser:
+    """The active user; USER_NOT_FOUND for a missing, deactivated or other tenant's user."""
+    user = await get_active(session, tenant_id, user_id)
+    if user is None:
+        raise ApiError(ErrorCode.USER_NOT_FOUND)
+    return user
+
+
+async def liveness_revalidated_since(
+    session: AsyncSession, tenant_id: uuid.UUID, user_id: int, since: datetime
+) -> bool:
+    """Whether the user passed a liveness re-validation after `since` (the phone change of a
+    verified identity waits for one). The hook the digital-identity capability fills: until
+    liveness exists there is none, so such a change keeps waiting."""
+    return False
+
+
+def cancel_verified_identity(user: EndUser) -> None:
+    """Back to Registered (spec §3.2 stages); DIGITAL_IDENTITY_NOT_VERIFIED when there is no
+    verified identity to cancel."""
+    if not user.is_digital_identity_verified:
+        raise ApiError(ErrorCode.DIGITAL_IDENTITY_NOT_VERIFIED)
+    user.is_digital_identity_verified = False
+    user.status = "Registered"
