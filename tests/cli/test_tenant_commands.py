@@ -30,6 +30,7 @@ DEFAULT_SETTINGS = {
     "defaultSmsGateway": "console",
     "smsGateways": {},
     "emailSender": {"kind": "console"},
+    "loginCodeChannel": "sms",
     "passwordResetUrl": None,
     **dict.fromkeys(
         (

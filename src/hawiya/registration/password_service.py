@@ -7,8 +7,9 @@ keyed hash, single use, 30 minutes); ForgetPassword/Reset spends the reset code,
 password, ends every session of the user and clears the login throttle.
 
 No answer tells whether an account exists (OTP-7): for an unknown account, or one without a
-confirmed email, the send call still issues a challenge (so cooldowns and quotas behave the same)
-and answers alike, but nothing is delivered, so its code can never be presented.
+confirmed email (by SMS: a confirmed phone, OTP-9), the send call still issues a challenge (so
+cooldowns and quotas behave the same) and answers alike, but nothing is delivered, so its code can
+never be presented.
 
 Error contract: PHONE_INVALID / PHONE_COUNTRY_NOT_ALLOWED, OTP_* from the engine,
 PASSWORD_RESET_CODE_INVALID for any reset-code problem, PASSWORD_* for the new password,
@@ -131,17 +132,19 @@ async def send_phone_otp(
 ) -> PhoneOtpSent:
     tenant = await load_tenant(session, ctx)
     user, phone = await _account(session, ctx, tenant, body.phone_number)
-    if user is not None:
+    # OTP-9: codes go by SMS only to a number the account has proved it holds.
+    deliver = user is not None and user.phone_confirmed_at is not None
+    if user is not None and deliver:
         await _requested(session, ctx, user, "sms")
     issued = await send_sms_code(
         session, deps, ctx, tenant,
         purpose=OtpPurpose.PASSWORD_RESET, phone=phone, provider_code=body.sms_providers,
-        deliver=user is not None,
+        deliver=deliver,
     )  # fmt: skip
     return PhoneOtpSent(
         phone_number_otp_request_id=str(issued.challenge_id),
         phone_otp_expire_in_seconds=issued.expires_in_seconds,
-        phone_number_otp=issued.code if ctx.is_sandbox and user is not None else None,
+        phone_number_otp=issued.code if ctx.is_sandbox and deliver else None,
     )
 
 

@@ -114,6 +114,9 @@ class UserLoginInput(RequestModel):
     imsi: str | None = Field(default=None, max_length=128)
     phone_number_otp_request_id: str | None = Field(default=None, max_length=64)
     phone_number_otp: str | None = Field(default=None, max_length=16)
+    # When the tenant sends new-device codes by email (loginCodeChannel=email).
+    email_otp_request_id: str | None = Field(default=None, max_length=64)
+    email_otp: str | None = Field(default=None, max_length=16)
     is_phone2_fa_enabled: bool | None = Field(default=None, alias="isPhone2FAEnabled")
     sms_provider: int | None = Field(default=None, ge=0, le=7)
     sms_providers: int | None = Field(default=None, ge=0, le=7)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -120,6 +120,12 @@ class TenantSettings(BaseModel):
         default_factory=lambda: {"kind": "console"},
         description='{"kind": "console"} (development outbox) or {"kind": "smtp", '
         '"host": …, "from_address": …, …}.',
+    )
+    loginCodeChannel: Literal["sms", "email"] = Field(
+        default="sms",
+        description="How a login from a new device gets its one-time code: 'sms', or 'email' "
+        "(to the user's confirmed email; users without one still get an SMS). Email avoids the "
+        "SIM-swap and interception risks of SMS (checklist OTP-9).",
     )
     passwordResetUrl: str | None = Field(
         default=None,
