@@ -41,3 +41,12 @@ def normalize_phone(raw: str, allowed_regions: Iterable[str] = ("EG",)) -> str:
     if phonenumbers.number_type(number) not in _MOBILE:
         raise PhoneRejected("not_mobile")
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def national_number(e164: str) -> str:
+    """The national significant number ("+201012345678" -> "1012345678"): the digits every local
+    way of writing the number contains, so a password holding the number in any form is found."""
+    try:
+        return str(phonenumbers.parse(e164, None).national_number)
+    except NumberParseException:
+        return e164.lstrip("+")

@@ -27,7 +27,6 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawiya.audit import service as audit
-from hawiya.auth import security
 from hawiya.auth import service as auth_service
 from hawiya.context import RequestContext
 from hawiya.db.session import checkpoint
@@ -57,6 +56,7 @@ from hawiya.registration.service import (
     LoadedTenant,
     anonymous,
     check_code,
+    check_user_password,
     load_tenant,
     phone_of,
     send_email_code,
@@ -272,13 +272,7 @@ async def reset(
     now = utcnow()
     if user is None or await codes.find_live(user.id, code_hmac, now) is None:
         raise invalid
-    auth_service.check_password(
-        body.password,
-        ctx.tenancy_name,
-        user.phone_number,
-        (user.email_normalized or "").split("@", 1)[0],
-        min_chars=security.MIN_END_USER_PASSWORD_CHARS,
-    )
+    check_user_password(body.password, ctx, user.phone_number, user.email_normalized)
     await checkpoint(session)  # no lock is held while hashing
     password_hash = await auth_service.hash_password(deps.runtime, body.password)
     # Spent here, after hashing: of two concurrent resets with one code, exactly one wins.

@@ -25,7 +25,7 @@ from hawiya.db.session import checkpoint
 from hawiya.errors import ApiError, ErrorCode
 from hawiya.kit.clock import utcnow
 from hawiya.kit.ids import parse_uuid
-from hawiya.kit.phones import PhoneRejected, normalize_phone
+from hawiya.kit.phones import PhoneRejected, national_number, normalize_phone
 from hawiya.messaging.service import Messenger
 from hawiya.models import EndUser, OtpChallenge
 from hawiya.otp import service as otp_service
@@ -125,6 +125,18 @@ def signed_in(result: ResultT, user: EndUser, tokens: LoginOutput) -> ResultT:
             "user_full_name": output.full_name,
             "user": output,
         }
+    )
+
+
+def check_user_password(password: str, ctx: RequestContext, phone: str, email: str | None) -> None:
+    """PW-2 for an end user: 8 characters, the blocklist, and no tenant name, phone number (in
+    any local form) or email name in it."""
+    auth_service.check_password(
+        password,
+        ctx.tenancy_name,
+        national_number(phone),
+        (email or "").split("@", 1)[0],
+        min_chars=security.MIN_END_USER_PASSWORD_CHARS,
     )
 
 
@@ -313,13 +325,7 @@ async def register(
     email = users_service.normalize_email(str(body.email)) if body.email else None
     password_hash = None
     if body.password:
-        auth_service.check_password(
-            body.password,
-            ctx.tenancy_name,
-            phone,
-            (email or "").split("@", 1)[0],
-            min_chars=security.MIN_END_USER_PASSWORD_CHARS,
-        )
+        check_user_password(body.password, ctx, phone, email)
         await checkpoint(session)  # nothing written yet; no lock is held while hashing
         password_hash = await auth_service.hash_password(deps.runtime, body.password)
     users = EndUserRepository(session, ctx.tenant_id)
