@@ -36,6 +36,7 @@ TABLES = {
     "rate_limit_counter",
     "refresh_token",
     "signing_key",
+    "tenant_data_key",
     "tenant",
     "user_device",
     "token_family",

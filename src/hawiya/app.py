@@ -24,6 +24,7 @@ from hawiya.api import ROUTERS
 from hawiya.auth.keyring import ensure_active_key
 from hawiya.auth.runtime import AuthRuntime
 from hawiya.config import Settings, get_settings
+from hawiya.datakeys.service import DataKeyring
 from hawiya.db.engine import check_durability
 from hawiya.db.session import Database, session_scope
 from hawiya.envelope import EnvelopeResponse, install_error_handlers
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.state.settings = settings
     app.state.messenger = Messenger(outbox_dir=Path(settings.data_dir) / "outbox")
     app.state.oidc = IdTokenVerifier()  # one per process: it caches the providers' keys
+    app.state.data_keys = DataKeyring.build(master)
     app.state.metrics = metrics
     app.state.strict_errors = settings.http_errors == "strict"
     for router in ROUTERS:

@@ -5,6 +5,7 @@ from hawiya.models.admin_user import AdminUser
 from hawiya.models.api_key import ApiKey
 from hawiya.models.audit_event import AuditChainHead, AuditEvent
 from hawiya.models.auth_token import RefreshToken, TokenFamily
+from hawiya.models.data_key import TenantDataKey
 from hawiya.models.end_user import EndUser
 from hawiya.models.job import Job
 from hawiya.models.login_throttle import LoginThrottle
@@ -33,6 +34,7 @@ __all__ = [
     "RefreshToken",
     "SigningKey",
     "Tenant",
+    "TenantDataKey",
     "TokenFamily",
     "UserDevice",
 ]
