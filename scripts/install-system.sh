@@ -4,8 +4,18 @@
 set -euo pipefail
 
 # package -> how to tell it is already there
+installed() { echo "dpkg-query -W -f='\${Status}' $1 2>/dev/null | grep -q 'install ok installed'"; }
 declare -A NEEDED=(
   [python3-venv]="python3 -c 'import ensurepip, venv'"
+  # Arabic text shaping, and the fonts the synthetic ID cards are drawn with (docs/identity.md)
+  [libfribidi0]="$(installed libfribidi0)"
+  [fonts-noto-core]="$(installed fonts-noto-core)"
+  [fonts-hosny-amiri]="$(installed fonts-hosny-amiri)"
+  [fonts-kacst]="$(installed fonts-kacst)"
+  # OCR of the Arabic text fields
+  [tesseract-ocr]="$(installed tesseract-ocr)"
+  [tesseract-ocr-ara]="$(installed tesseract-ocr-ara)"
+  [tesseract-ocr-script-arab]="$(installed tesseract-ocr-script-arab)"
   [python3-dev]="python3 -c 'import sysconfig, os, sys; sys.exit(0 if os.path.exists(os.path.join(sysconfig.get_paths()[\"include\"], \"Python.h\")) else 1)'"
 )
 
