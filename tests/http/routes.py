@@ -376,20 +376,25 @@ async def confirm_email(c: Caller) -> str:
     return email
 
 
-async def reset_code(c: Caller) -> dict[str, Any]:
-    """A reset code for the caller's user, by the phone route."""
+async def _reset_by_sms(c: Caller, path: str, name_field: str) -> httpx.Response:
+    """Send a password-reset code to the caller's user by SMS, then validate it at path."""
     await ensure_user(c)
     sent = await post_ok(
         c, f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp", {"phoneNumber": c.user_phone}, c.key()
     )
     body = {
-        "phoneNumber": c.user_phone,
+        name_field: c.user_phone,
         "phoneNumberOtpRequestId": sent["phoneNumberOtpRequestId"],
         "phoneNumberOtp": outbox_code(c.app, c.user_phone),
     }
-    data: dict[str, Any] = await post_ok(
-        c, f"{_DI}/ForgetPasswordByPhone/ValidatePhoneOtp", body, c.key()
-    )
+    return await c.http.post(f"{_DI}/{path}", json=body, headers=c.key())
+
+
+async def reset_code(c: Caller) -> dict[str, Any]:
+    """A reset code for the caller's user, by the phone route."""
+    response = await _reset_by_sms(c, "ForgetPasswordByPhone/ValidatePhoneOtp", "phoneNumber")
+    data: dict[str, Any] = response.json()["data"]
+    assert data is not None, response.text
     return data
 
 
@@ -415,16 +420,7 @@ async def _forget_validate_email(c: Caller) -> httpx.Response:
 
 
 async def _forget_validate_phone(c: Caller) -> httpx.Response:
-    await ensure_user(c)
-    sent = await post_ok(
-        c, f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp", {"phoneNumber": c.user_phone}, c.key()
-    )
-    body = {
-        "emailOrPhoneNumber": c.user_phone,
-        "phoneNumberOtpRequestId": sent["phoneNumberOtpRequestId"],
-        "phoneNumberOtp": outbox_code(c.app, c.user_phone),
-    }
-    return await c.http.post(f"{_DI}/ForgetPassword/ValidatePhoneOtp", json=body, headers=c.key())
+    return await _reset_by_sms(c, "ForgetPassword/ValidatePhoneOtp", "emailOrPhoneNumber")
 
 
 async def _forget_reset(c: Caller) -> httpx.Response:
@@ -443,18 +439,7 @@ async def _by_phone_send(c: Caller) -> httpx.Response:
 
 
 async def _by_phone_validate(c: Caller) -> httpx.Response:
-    await ensure_user(c)
-    sent = await post_ok(
-        c, f"{_DI}/ForgetPasswordByPhone/SendPhoneOtp", {"phoneNumber": c.user_phone}, c.key()
-    )
-    body = {
-        "phoneNumber": c.user_phone,
-        "phoneNumberOtpRequestId": sent["phoneNumberOtpRequestId"],
-        "phoneNumberOtp": outbox_code(c.app, c.user_phone),
-    }
-    return await c.http.post(
-        f"{_DI}/ForgetPasswordByPhone/ValidatePhoneOtp", json=body, headers=c.key()
-    )
+    return await _reset_by_sms(c, "ForgetPasswordByPhone/ValidatePhoneOtp", "phoneNumber")
 
 
 async def _send_reset_link(c: Caller) -> httpx.Response:

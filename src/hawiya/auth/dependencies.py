@@ -96,6 +96,13 @@ def bearer_token(request: Request) -> str | None:
     return token
 
 
+def required_bearer(request: Request) -> str:
+    token = bearer_token(request)
+    if token is None:
+        raise ApiError(ErrorCode.BEARER_MISSING)
+    return token
+
+
 async def admin_context(
     request: Request,
     ctx: Ctx,
@@ -103,10 +110,7 @@ async def admin_context(
     runtime: RuntimeDep,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
 ) -> AdminContext:
-    token = bearer_token(request)
-    if token is None:
-        raise ApiError(ErrorCode.BEARER_MISSING)
-    return await auth_service.authenticate_admin(session, runtime, ctx, token)
+    return await auth_service.authenticate_admin(session, runtime, ctx, required_bearer(request))
 
 
 AdminCtx = Annotated[AdminContext, Depends(admin_context)]
@@ -119,10 +123,7 @@ async def user_context(
     runtime: RuntimeDep,
     _declared: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer_scheme)] = None,
 ) -> UserContext:
-    token = bearer_token(request)
-    if token is None:
-        raise ApiError(ErrorCode.BEARER_MISSING)
-    return await auth_service.authenticate_user(session, runtime, ctx, token)
+    return await auth_service.authenticate_user(session, runtime, ctx, required_bearer(request))
 
 
 UserCtx = Annotated[UserContext, Depends(user_context)]

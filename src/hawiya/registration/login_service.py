@@ -26,6 +26,7 @@ from hawiya.registration.service import (
     anonymous,
     base_result,
     check_code,
+    code_sent,
     load_tenant,
     phone_of,
     send_email_code,
@@ -112,28 +113,15 @@ async def _send_device_code(
     result: UserLoginResult,
 ) -> UserLoginResult:
     """The first answer to a login from a new device: a code, and no token."""
+    confirmed = {"is_phone_number_confirmed": user.phone_confirmed_at is not None}
     if tenant.settings.loginCodeChannel == "email" and email is not None:
         issued = await send_email_code(
             session, deps, ctx, tenant, purpose=OtpPurpose.LOGIN_DEVICE, email=email
         )
-        return result.model_copy(
-            update={
-                "email_otp_request_id": str(issued.challenge_id),
-                "email_otp_expire_in_seconds": issued.expires_in_seconds,
-                "email_otp": issued.code if ctx.is_sandbox else None,
-                "is_phone_number_confirmed": user.phone_confirmed_at is not None,
-            }
-        )
+        return result.model_copy(update={**confirmed, **code_sent(issued, ctx, "email")})
     provider = body.sms_providers if body.sms_providers is not None else body.sms_provider
     issued = await send_sms_code(
         session, deps, ctx, tenant,
         purpose=OtpPurpose.LOGIN_DEVICE, phone=user.phone_number, provider_code=provider,
     )  # fmt: skip
-    return result.model_copy(
-        update={
-            "phone_number_otp_request_id": str(issued.challenge_id),
-            "phone_otp_expire_in_seconds": issued.expires_in_seconds,
-            "phone_number_otp": issued.code if ctx.is_sandbox else None,
-            "is_phone_number_confirmed": user.phone_confirmed_at is not None,
-        }
-    )
+    return result.model_copy(update={**confirmed, **code_sent(issued, ctx, "sms")})

@@ -57,6 +57,7 @@ from hawiya.registration.service import (
     anonymous,
     check_code,
     check_user_password,
+    code_sent,
     load_tenant,
     phone_of,
     send_email_code,
@@ -120,11 +121,7 @@ async def send_email_otp(
         session, deps, ctx, tenant,
         purpose=OtpPurpose.PASSWORD_RESET, email=email or given, deliver=email is not None,
     )  # fmt: skip
-    return EmailOtpSent(
-        email_otp_request_id=str(issued.challenge_id),
-        email_otp_expire_in_seconds=issued.expires_in_seconds,
-        email_otp=issued.code if ctx.is_sandbox and email is not None else None,
-    )
+    return EmailOtpSent(**code_sent(issued, ctx, "email", delivered=email is not None))
 
 
 async def send_phone_otp(
@@ -141,11 +138,7 @@ async def send_phone_otp(
         purpose=OtpPurpose.PASSWORD_RESET, phone=phone, provider_code=body.sms_providers,
         deliver=deliver,
     )  # fmt: skip
-    return PhoneOtpSent(
-        phone_number_otp_request_id=str(issued.challenge_id),
-        phone_otp_expire_in_seconds=issued.expires_in_seconds,
-        phone_number_otp=issued.code if ctx.is_sandbox and deliver else None,
-    )
+    return PhoneOtpSent(**code_sent(issued, ctx, "sms", delivered=deliver))
 
 
 async def _new_reset_code(

@@ -45,6 +45,7 @@ from hawiya.registration.schemas import UserOutput
 from hawiya.registration.service import (
     Deps,
     check_code,
+    code_sent,
     load_tenant,
     phone_of,
     send_email_code,
@@ -115,9 +116,7 @@ async def verify_email(
             purpose=OtpPurpose.VERIFY_EMAIL, email=email, binding=_bound_to(user),
         )  # fmt: skip
         return VerifyEmailOutput(
-            email_otp_request_id=str(issued.challenge_id),
-            email_otp_expire_in_seconds=issued.expires_in_seconds,
-            email_otp=issued.code if ctx.is_sandbox else None,
+            **code_sent(issued, ctx, "email"),
             is_email_confirmed=False,
             transaction_id=transaction_id,
         )
@@ -148,11 +147,7 @@ async def request_email_change(
         session, deps, ctx, tenant,
         purpose=OtpPurpose.EMAIL_CHANGE, email=email, binding=_bound_to(user),
     )  # fmt: skip
-    return EmailOtpSent(
-        email_otp_request_id=str(issued.challenge_id),
-        email_otp_expire_in_seconds=issued.expires_in_seconds,
-        email_otp=issued.code if ctx.is_sandbox else None,
-    )
+    return EmailOtpSent(**code_sent(issued, ctx, "email"))
 
 
 async def _check_bound_code(
@@ -214,9 +209,7 @@ async def request_phone_change(
         binding=_bound_to(user),
     )  # fmt: skip
     return PhoneOtpSent(
-        phone_number_otp_request_id=str(issued.challenge_id),
-        phone_otp_expire_in_seconds=issued.expires_in_seconds,
-        phone_number_otp=issued.code if ctx.is_sandbox else None,
+        **code_sent(issued, ctx, "sms"),
         is_liveness_revalidation_required=user.is_digital_identity_verified,
     )
 

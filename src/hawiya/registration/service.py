@@ -252,6 +252,21 @@ async def send_email_code(
     return issued
 
 
+def code_sent(
+    issued: otp_service.IssuedOtp, ctx: RequestContext, channel: str, *, delivered: bool = True
+) -> dict[str, Any]:
+    """The answer fields for a code just sent: its request id and lifetime, and the code itself
+    for sandbox tenants only (and only when it was really sent)."""
+    code, ttl = (
+        ("email_otp", "email_otp") if channel == "email" else ("phone_number_otp", "phone_otp")
+    )
+    return {
+        f"{code}_request_id": str(issued.challenge_id),
+        f"{ttl}_expire_in_seconds": issued.expires_in_seconds,
+        code: issued.code if ctx.is_sandbox and delivered else None,
+    }
+
+
 async def step_verify_phone(
     session: AsyncSession, deps: Deps, ctx: RequestContext, body: StepVerifyPhoneInput
 ) -> RegistrationResult:
@@ -276,13 +291,7 @@ async def step_verify_phone(
         session, deps, ctx, tenant,
         purpose=OtpPurpose.REGISTER_PHONE, phone=phone, provider_code=body.sms_providers,
     )  # fmt: skip
-    return result.model_copy(
-        update={
-            "phone_number_otp_request_id": str(issued.challenge_id),
-            "phone_otp_expire_in_seconds": issued.expires_in_seconds,
-            "phone_number_otp": issued.code if ctx.is_sandbox else None,
-        }
-    )
+    return result.model_copy(update=code_sent(issued, ctx, "sms"))
 
 
 async def step_verify_email(
@@ -303,13 +312,7 @@ async def step_verify_email(
     issued = await send_email_code(
         session, deps, ctx, tenant, purpose=OtpPurpose.REGISTER_EMAIL, email=email
     )
-    return result.model_copy(
-        update={
-            "email_otp_request_id": str(issued.challenge_id),
-            "email_otp_expire_in_seconds": issued.expires_in_seconds,
-            "email_otp": issued.code if ctx.is_sandbox else None,
-        }
-    )
+    return result.model_copy(update=code_sent(issued, ctx, "email"))
 
 
 async def register(

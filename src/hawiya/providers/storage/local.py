@@ -98,7 +98,17 @@ class LocalFileStore:
 
     def _open_root(self, *, create: bool) -> int:
         if create:
-            self.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            try:
+                self.root.mkdir(mode=DIR_MODE)
+            except FileNotFoundError:
+                self.root.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(FileExistsError):
+                    self.root.mkdir(mode=DIR_MODE)
+                    os.chmod(self.root, DIR_MODE)  # whatever the umask
+            except FileExistsError:
+                pass  # an existing root keeps the mode its operator gave it
+            else:
+                os.chmod(self.root, DIR_MODE)
         return os.open(self.root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
 
     def _open_dir(self, segments: Sequence[str], *, create: bool) -> int:
