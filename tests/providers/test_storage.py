@@ -111,7 +111,8 @@ def s3_server() -> Iterator[S3Server]:
     The user is made through moto's in-process IAM backend (the server runs in this process);
     the bucket is made over HTTP with our own signed PUT.
     """
-    from moto.core import DEFAULT_ACCOUNT_ID, enable_iam_authentication
+    from moto.core import enable_iam_authentication
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.iam.models import iam_backends
     from moto.server import ThreadedMotoServer
 

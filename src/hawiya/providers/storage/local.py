@@ -274,7 +274,7 @@ def _remove(directory: int, name: str) -> int:
     for _, dirnames, filenames, dirfd in os.fwalk(name, dir_fd=directory, topdown=False):
         for entry in filenames:
             entry_mode = os.lstat(entry, dir_fd=dirfd).st_mode
-            count += stat.S_ISREG(entry_mode) and _TEMP_MARK not in entry
+            count += int(stat.S_ISREG(entry_mode) and _TEMP_MARK not in entry)
             os.unlink(entry, dir_fd=dirfd)
         for entry in dirnames:
             # fwalk lists a link to a directory among dirnames without entering it.
