@@ -28,6 +28,7 @@ TABLES = {
     "audit_event",
     "job",
     "end_user",
+    "identity_transaction",
     "login_throttle",
     "oauth_verification",
     "otp_challenge",

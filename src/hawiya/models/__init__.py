@@ -7,6 +7,7 @@ from hawiya.models.audit_event import AuditChainHead, AuditEvent
 from hawiya.models.auth_token import RefreshToken, TokenFamily
 from hawiya.models.data_key import TenantDataKey
 from hawiya.models.end_user import EndUser
+from hawiya.models.identity_transaction import IdentityTransaction
 from hawiya.models.job import Job
 from hawiya.models.login_throttle import LoginThrottle
 from hawiya.models.oauth_verification import OAuthVerification
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "EndUser",
+    "IdentityTransaction",
     "Job",
     "LoginThrottle",
     "OAuthVerification",
