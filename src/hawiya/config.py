@@ -214,6 +214,33 @@ class JobSettings(BaseModel):
     )
 
 
+class IdentitySettings(BaseModel):
+    workers: int = Field(
+        default=0,
+        ge=0,
+        description="Processes that read ID cards and faces (0: one per CPU core).",
+    )
+    queue: int = Field(
+        default=0,
+        ge=0,
+        description="Image jobs that may wait for a free process before new ones get 503 "
+        "(0: twice the number of processes).",
+    )
+    timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=120,
+        description="Longest one OCR, face or liveness job may take before the request gets "
+        "504 and the process is replaced (checklist RES-6).",
+    )
+
+    def process_count(self) -> int:
+        return self.workers or (os.cpu_count() or 1)
+
+    def queue_size(self) -> int:
+        return self.queue or 2 * self.process_count()
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HAWIYA_", env_nested_delimiter="__", extra="ignore", frozen=True
@@ -259,6 +286,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     http: HttpSettings = HttpSettings()
     jobs: JobSettings = JobSettings()
+    identity: IdentitySettings = IdentitySettings()
 
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{(self.data_dir / 'hawiya.db').resolve()}"

@@ -139,6 +139,7 @@ class ErrorCode(IntEnum):
     RATE_LIMITED = 9009
     SERVICE_UNAVAILABLE = 9010
     JSON_TOO_COMPLEX = 9011
+    PROCESSING_TIMEOUT = 9012
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,6 +492,11 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
         503,
         "The service is temporarily unavailable; retry shortly.",
         "الخدمة غير متاحة مؤقتًا؛ أعد المحاولة بعد قليل.",
+    ),
+    E.PROCESSING_TIMEOUT: ErrorSpec(
+        504,
+        "Reading the images took too long; retry shortly.",
+        "استغرقت قراءة الصور وقتًا أطول من المسموح؛ أعد المحاولة بعد قليل.",
     ),
     # RES-3: refused before the body is parsed, so a protocol error (400) in both policies, as 9002.
     E.JSON_TOO_COMPLEX: ErrorSpec(
