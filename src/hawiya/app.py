@@ -28,6 +28,7 @@ from hawiya.datakeys.service import DataKeyring
 from hawiya.db.engine import check_durability
 from hawiya.db.session import Database, session_scope
 from hawiya.envelope import EnvelopeResponse, install_error_handlers
+from hawiya.identity.image_store import ImageVault, blob_store
 from hawiya.jobs.registry import registry
 from hawiya.jobs.worker import Worker
 from hawiya.messaging.service import Messenger
@@ -118,6 +119,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.state.messenger = Messenger(outbox_dir=Path(settings.data_dir) / "outbox")
     app.state.oidc = IdTokenVerifier()  # one per process: it caches the providers' keys
     app.state.data_keys = DataKeyring.build(master)
+    app.state.images = ImageVault(app.state.data_keys, blob_store(settings))
     app.state.metrics = metrics
     app.state.strict_errors = settings.http_errors == "strict"
     for router in ROUTERS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -241,6 +241,39 @@ class IdentitySettings(BaseModel):
         return self.queue or 2 * self.process_count()
 
 
+class StorageSettings(BaseModel):
+    kind: Literal["local", "s3"] = Field(
+        default="local",
+        description="Where encrypted identity images are kept: 'local' files or an "
+        "S3-compatible service.",
+    )
+    root: str | None = Field(
+        default=None, description="local: directory, relative to data_dir (default blobs)."
+    )
+    endpoint_url: str | None = Field(default=None, description="s3: service URL.")
+    bucket: str | None = Field(default=None, description="s3: bucket name.")
+    access_key: str | None = Field(default=None, description="s3: access key id.")
+    secret_key: SecretStr | None = Field(default=None, description="s3: secret access key.")
+    region: str = Field(default="us-east-1", description="s3: signing region.")
+    prefix: str = Field(default="", description="s3: key prefix inside the bucket.")
+
+    def config(self) -> dict[str, Any]:
+        """The provider configuration for build_blob_store (unset values left out)."""
+        values: dict[str, Any] = {
+            "root": self.root,
+            "endpoint_url": self.endpoint_url,
+            "bucket": self.bucket,
+            "access_key": self.access_key,
+            "secret_key": self.secret_key.get_secret_value() if self.secret_key else None,
+        }
+        if self.kind == "s3":
+            values.update(region=self.region, prefix=self.prefix)
+            values.pop("root")
+        else:
+            values = {"root": self.root}
+        return {k: v for k, v in values.items() if v is not None}
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HAWIYA_", env_nested_delimiter="__", extra="ignore", frozen=True
@@ -287,6 +320,7 @@ class Settings(BaseSettings):
     http: HttpSettings = HttpSettings()
     jobs: JobSettings = JobSettings()
     identity: IdentitySettings = IdentitySettings()
+    storage: StorageSettings = StorageSettings()
 
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{(self.data_dir / 'hawiya.db').resolve()}"

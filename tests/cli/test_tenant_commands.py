@@ -32,6 +32,8 @@ DEFAULT_SETTINGS = {
     "emailSender": {"kind": "console"},
     "loginCodeChannel": "sms",
     "passwordResetUrl": None,
+    "imageRetentionDays": 30,
+    "recordRetentionDays": 1825,
     **dict.fromkeys(
         (
             "otpSmsTtlSeconds",

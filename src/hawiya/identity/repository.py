@@ -42,6 +42,10 @@ class TransactionRepository(TenantRepository[IdentityTransaction]):
     async def by_transaction_id(self, transaction_id: uuid.UUID) -> IdentityTransaction | None:
         return await self.first(IdentityTransaction.transaction_id == transaction_id)
 
+    async def all_started_before(self, moment: datetime) -> list[IdentityTransaction]:
+        query = self.select().where(IdentityTransaction.created_at < moment)
+        return list((await self.session.execute(query)).scalars())
+
     async def take_lease(
         self, transaction_id: uuid.UUID, holder: uuid.UUID, now: datetime, until: datetime
     ) -> bool:

@@ -134,6 +134,21 @@ class TenantSettings(BaseModel):
         "filled in, e.g. https://app.example/reset?u={userId}&c={resetCode} or an app deep "
         "link; without it the email carries the user id and the code.",
     )
+    # Retention (checklist PRV-2): images and selfies, then the KYC record itself.
+    imageRetentionDays: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days after a verification's decision (or start, when undecided) that its "
+        "ID and face images are kept; `hawiya identity purge` deletes them after that.",
+    )
+    recordRetentionDays: int = Field(
+        default=1825,
+        ge=1,
+        le=36500,
+        description="Days a verification record (extracted fields, decision, scores) is kept "
+        "before `hawiya identity purge` deletes it (default 5 years, FRA AML).",
+    )
     # OTP policy overrides within the safe bounds (checklist OTP-2, OTP-4, OTP-5); null = default.
     otpSmsTtlSeconds: int | None = Field(default=None, ge=60, le=600)
     otpEmailTtlSeconds: int | None = Field(default=None, ge=60, le=86_400)
