@@ -28,6 +28,8 @@ OPERATION_IDS = [
     "get_current_session",
     "get_health",
     "get_ready",
+    "get_step_image",
+    "get_user_digital_identity_images",
     "list_api_keys",
     "list_audit_events",
     "login",

@@ -126,6 +126,7 @@ class ErrorCode(IntEnum):
     USER_NOT_FOUND = 1233
     EMAIL_UNCHANGED = 1234
     PHONE_UNCHANGED = 1235
+    IDENTITY_IMAGE_NOT_FOUND = 1301
 
     # --- Hawiya 9xxx: generic protocol errors
     VALIDATION_FAILED = 9001
@@ -464,6 +465,11 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     ),
     E.PHONE_UNCHANGED: _biz(
         "This is already the account's phone number.", "هذا هو رقم الهاتف الحالي للحساب.", 409
+    ),
+    E.IDENTITY_IMAGE_NOT_FOUND: _biz(
+        "No such image: it was never stored, or its retention ended.",
+        "لا توجد هذه الصورة: لم تُحفظ أو انتهت مدة الاحتفاظ بها.",
+        404,
     ),
     # Hawiya 9xxx
     E.VALIDATION_FAILED: _biz(

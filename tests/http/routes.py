@@ -501,6 +501,44 @@ async def _cancel_identity_admin(c: Caller) -> httpx.Response:
     )
 
 
+async def stored_verification(c: Caller) -> str:
+    """A verification of the caller's user with a stored ID front image; its transaction id.
+    (The capture endpoints come with the OCR engine; this stores through the same vault.)"""
+    import io
+
+    from PIL import Image
+
+    from hawiya.db.session import session_scope
+    from hawiya.identity import transactions as tx
+
+    await ensure_user(c)
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (120, 80, 40)).save(out, format="JPEG")
+    tid = uuid.uuid4()
+    async with session_scope(c.app.state.db.writer) as session:
+        row = await tx.open_transaction(session, uuid.UUID(c.tenant.id), tid, user_id=c.user_id)
+        await c.app.state.images.save(session, row, "idFrontImage", out.getvalue())
+    return str(tid)
+
+
+async def _user_images(c: Caller) -> httpx.Response:
+    await stored_verification(c)
+    return await c.http.get(
+        f"{_DI}/GetUserDigitalIdentityImages",
+        params={"emailOrPhoneNumber": c.user_phone},
+        headers=c.admin(),
+    )
+
+
+async def _step_image(c: Caller) -> httpx.Response:
+    tid = await stored_verification(c)
+    return await c.http.get(
+        f"{_DI}/GetStepImage",
+        params={"TransactionId": tid, "FileName": "idFrontImage.jpg"},
+        headers=c.admin(),
+    )
+
+
 def _code_body(kind: str, **extra: Any) -> Body:
     """A well-formed validate body whose challenge does not exist."""
     names = {
@@ -603,6 +641,8 @@ CASES: dict[tuple[str, str], RouteCase] = {
     ("POST", f"{_DI}/CancelVerifiedDigitalIdentityForAdmin"): RouteCase(
         _cancel_identity_admin, lambda c: {"userId": 1}
     ),
+    ("GET", f"{_DI}/GetUserDigitalIdentityImages"): RouteCase(_user_images),
+    ("GET", f"{_DI}/GetStepImage"): RouteCase(_step_image),
     ("GET", "/health"): RouteCase(_get("/health")),
     ("GET", "/ready"): RouteCase(_get("/ready")),
     ("GET", "/metrics"): RouteCase(_get("/metrics")),

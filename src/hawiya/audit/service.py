@@ -50,6 +50,7 @@ class AuditAction(StrEnum):
     EMAIL_CHANGED = "account.email_changed"
     PHONE_CHANGED = "account.phone_changed"
     IDENTITY_CANCELLED = "identity.verification_cancelled"
+    IDENTITY_IMAGE_VIEWED = "identity.image_viewed"
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"
     TENANT_CREATED = "tenant.created"
     SETTINGS_CHANGED = "tenant.settings_changed"

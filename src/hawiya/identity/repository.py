@@ -42,6 +42,17 @@ class TransactionRepository(TenantRepository[IdentityTransaction]):
     async def by_transaction_id(self, transaction_id: uuid.UUID) -> IdentityTransaction | None:
         return await self.first(IdentityTransaction.transaction_id == transaction_id)
 
+    async def latest_with_images(self, user_id: int) -> IdentityTransaction | None:
+        query = (
+            self.select()
+            .where(IdentityTransaction.user_id == user_id)
+            .order_by(IdentityTransaction.created_at.desc(), IdentityTransaction.id)
+        )
+        for row in (await self.session.execute(query)).scalars():
+            if row.images:
+                return row
+        return None
+
     async def all_started_before(self, moment: datetime) -> list[IdentityTransaction]:
         query = self.select().where(IdentityTransaction.created_at < moment)
         return list((await self.session.execute(query)).scalars())

@@ -53,18 +53,16 @@ from hawiya.registration.messages import reset_email
 from hawiya.registration.repository import PasswordResetCodeRepository
 from hawiya.registration.service import (
     Deps,
-    LoadedTenant,
+    account_by_name,
     anonymous,
     check_code,
     check_user_password,
     code_sent,
     load_tenant,
-    phone_of,
     send_email_code,
     send_sms_code,
 )
 from hawiya.users import service as users_service
-from hawiya.users.repository import EndUserRepository
 
 RESET_CODE_SECONDS = 1800
 RESETS_PER_ADDRESS_PER_MINUTE = 20
@@ -74,21 +72,6 @@ RESET_EMAILS_PER_ADDRESS_PER_HOUR = 30
 
 def _code_hmac(key: bytes, tenant_id: uuid.UUID, code: str) -> str:
     return hmac.new(key, f"reset|{tenant_id}|{code}".encode(), hashlib.sha256).hexdigest()
-
-
-async def _account(
-    session: AsyncSession, ctx: RequestContext, tenant: LoadedTenant, email_or_phone: str
-) -> tuple[EndUser | None, str]:
-    """The active account named by an email or a phone number, and the normalised name."""
-    users = EndUserRepository(session, ctx.tenant_id)
-    if "@" in email_or_phone:
-        email = users_service.normalize_email(email_or_phone)
-        user = await users.get_by_email(email)
-        given = email
-    else:
-        given = phone_of(email_or_phone, tenant)
-        user = await users.get_by_phone(given)
-    return (user if user is not None and user.is_active else None), given
 
 
 def _confirmed_email(user: EndUser | None) -> str | None:
@@ -113,7 +96,7 @@ async def send_email_otp(
     session: AsyncSession, deps: Deps, ctx: RequestContext, body: ForgetPasswordSendEmailInput
 ) -> EmailOtpSent:
     tenant = await load_tenant(session, ctx)
-    user, given = await _account(session, ctx, tenant, body.email_or_phone_number)
+    user, given = await account_by_name(session, ctx, tenant, body.email_or_phone_number)
     email = _confirmed_email(user)
     if user is not None and email is not None:
         await _requested(session, ctx, user, "email")
@@ -128,7 +111,7 @@ async def send_phone_otp(
     session: AsyncSession, deps: Deps, ctx: RequestContext, body: ForgetPasswordByPhoneSendInput
 ) -> PhoneOtpSent:
     tenant = await load_tenant(session, ctx)
-    user, phone = await _account(session, ctx, tenant, body.phone_number)
+    user, phone = await account_by_name(session, ctx, tenant, body.phone_number)
     # OTP-9: codes go by SMS only to a number the account has proved it holds.
     deliver = user is not None and user.phone_confirmed_at is not None
     if user is not None and deliver:
@@ -169,7 +152,7 @@ async def _validate(
     code: str,
 ) -> ResetCodeOutput:
     tenant = await load_tenant(session, ctx)
-    user, given = await _account(session, ctx, tenant, name)
+    user, given = await account_by_name(session, ctx, tenant, name)
     if channel == "email":
         identifier = _confirmed_email(user) or given
     else:
@@ -230,7 +213,7 @@ async def send_reset_link(
         window_seconds=3600,
     )
     answer = ResetLinkRequested(reset_code_expire_in_seconds=RESET_CODE_SECONDS)
-    user, _ = await _account(session, ctx, tenant, email)
+    user, _ = await account_by_name(session, ctx, tenant, email)
     if user is None or _confirmed_email(user) is None:
         return answer
     sender = deps.messenger.email_sender(tenant.settings.emailSender)

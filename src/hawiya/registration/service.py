@@ -79,6 +79,21 @@ def phone_of(raw: str, tenant: LoadedTenant) -> str:
         raise ApiError(code) from None
 
 
+async def account_by_name(
+    session: AsyncSession, ctx: RequestContext, tenant: LoadedTenant, email_or_phone: str
+) -> tuple[EndUser | None, str]:
+    """The active account named by an email or a phone number, and the normalised name."""
+    users = EndUserRepository(session, ctx.tenant_id)
+    if "@" in email_or_phone:
+        email = users_service.normalize_email(email_or_phone)
+        user = await users.get_by_email(email)
+        given = email
+    else:
+        given = phone_of(email_or_phone, tenant)
+        user = await users.get_by_phone(given)
+    return (user if user is not None and user.is_active else None), given
+
+
 def anonymous(ctx: RequestContext) -> audit.Actor:
     return audit.actor_for(ctx, "anonymous")
 

@@ -1,0 +1,61 @@
+"""HTTP entry points of digital identity (spec §2.4)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from hawiya.auth.dependencies import AdminCtx, SessionDep
+from hawiya.envelope import Envelope, ok
+from hawiya.identity import service as identity_service
+from hawiya.schemas import ApiModel
+
+router = APIRouter(tags=["digital identity"])
+
+
+class UserImages(ApiModel):
+    id_front_image: str | None = None
+    id_back_image: str | None = None
+    liveness_image: str | None = None
+    liveness_face01_image: str | None = None
+    liveness_face02_image: str | None = None
+    liveness_face03_image: str | None = None
+    transaction_id: str | None = None
+
+
+class StepImage(ApiModel):
+    image: str
+
+
+@router.get("/api/DigitalIdentity/GetUserDigitalIdentityImages")
+async def get_user_digital_identity_images(
+    admin: AdminCtx,
+    session: SessionDep,
+    email_or_phone_number: Annotated[str, Query(alias="emailOrPhoneNumber", max_length=256)],
+) -> Envelope[UserImages]:
+    row, names = await identity_service.user_images(session, admin, email_or_phone_number)
+    return ok(
+        UserImages(
+            **{identity_service.snake(k): v for k, v in names.items()},
+            transaction_id=str(row.transaction_id) if row else None,
+        )
+    )
+
+
+@router.get("/api/DigitalIdentity/GetStepImage")
+async def get_step_image(
+    admin: AdminCtx,
+    session: SessionDep,
+    request: Request,
+    transaction_id: Annotated[str, Query(alias="TransactionId", max_length=64)],
+    file_name: Annotated[str, Query(alias="FileName", max_length=64)],
+    impersonated_tenant_id: Annotated[int | None, Query(alias="ImpersonatedTenantId")] = None,
+    log_id: Annotated[str | None, Query(alias="LogId", max_length=128)] = None,
+) -> Envelope[StepImage]:
+    # ImpersonatedTenantId (host-admin access to other tenants) and LogId are accepted and
+    # ignored: the ApiKey alone decides the tenant (TEN-2).
+    image = await identity_service.step_image(
+        session, request.app.state.images, admin, transaction_id, file_name
+    )
+    return ok(StepImage(image=image))

@@ -1,0 +1,93 @@
+"""What tenant administrators may see of a verification: which images a user's latest
+verification kept, and one of them (spec §2.4 GetUserDigitalIdentityImages, GetStepImage).
+
+Every image shown is recorded in the audit trail with the administrator who looked. A
+transaction or user of another tenant answers exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawiya.audit import service as audit
+from hawiya.context import AdminContext
+from hawiya.errors import ApiError, ErrorCode
+from hawiya.identity.image_store import ImageMissing, ImageVault
+from hawiya.identity.repository import TransactionRepository
+from hawiya.identity.transactions import TransactionInvalid, parse_transaction_id
+from hawiya.models import IdentityTransaction
+from hawiya.registration.service import account_by_name, load_tenant
+
+# The stored image names, as GetUserDigitalIdentityImages lists them (spec §2.4).
+IMAGE_NAMES = (
+    "idFrontImage",
+    "idBackImage",
+    "livenessImage",
+    "livenessFace01Image",
+    "livenessFace02Image",
+    "livenessFace03Image",
+)
+_SUFFIX = ".jpg"
+
+
+def snake(name: str) -> str:
+    """idFrontImage -> id_front_image, livenessFace01Image -> liveness_face01_image."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+
+
+def file_name(name: str) -> str:
+    return f"{name}{_SUFFIX}"
+
+
+async def user_images(
+    session: AsyncSession, admin: AdminContext, email_or_phone: str
+) -> tuple[IdentityTransaction | None, dict[str, str | None]]:
+    """The user's latest verification that kept images, and the file name of each image."""
+    tenant = await load_tenant(session, admin.request)
+    user, _ = await account_by_name(session, admin.request, tenant, email_or_phone)
+    if user is None:
+        raise ApiError(ErrorCode.USER_NOT_FOUND)
+    row = await TransactionRepository(session, admin.tenant_id).latest_with_images(user.id)
+    names = dict.fromkeys(IMAGE_NAMES)
+    if row is None:
+        return None, names
+    return row, {name: file_name(name) if name in row.images else None for name in IMAGE_NAMES}
+
+
+async def step_image(
+    session: AsyncSession,
+    vault: ImageVault,
+    admin: AdminContext,
+    transaction_id: str,
+    requested: str,
+) -> str:
+    """One stored image as base64; the viewing is audited."""
+    try:
+        tid = parse_transaction_id(transaction_id)
+    except TransactionInvalid:
+        tid = None
+    row = (
+        await TransactionRepository(session, admin.tenant_id).by_transaction_id(tid)
+        if tid is not None
+        else None
+    )
+    if row is None:
+        raise ApiError(ErrorCode.TRANSACTION_OR_TOKEN_INVALID)
+    name = requested.removesuffix(_SUFFIX)
+    if name not in IMAGE_NAMES:
+        raise ApiError(ErrorCode.IDENTITY_IMAGE_NOT_FOUND)
+    try:
+        image = await vault.load(session, row, name)
+    except ImageMissing:
+        raise ApiError(ErrorCode.IDENTITY_IMAGE_NOT_FOUND) from None
+    await audit.record(
+        session,
+        audit.AuditAction.IDENTITY_IMAGE_VIEWED,
+        tenant_id=admin.tenant_id,
+        actor=audit.actor_for(admin.request, "admin", str(admin.admin_id)),
+        target=f"transaction:{row.transaction_id}",
+        details={"image": name},
+    )
+    return base64.b64encode(image).decode()
