@@ -521,6 +521,42 @@ async def stored_verification(c: Caller) -> str:
     return str(tid)
 
 
+FRONT_FIELDS: dict[str, str | None] = {
+    "name": "محمد أحمد علي حسن",
+    "first_name": "محمد",
+    "last_names": "أحمد علي حسن",
+    "address": "١٢ شارع النيل الدقي - الجيزة",
+    "idNumber": "29901232112331",
+    "dateOfBirth": "1999-01-23",
+    "gender": "Male",
+}
+
+
+async def ocr_transaction(c: Caller, fields: dict[str, str | None] | None = None) -> str:
+    """A transaction captured through /v1/ocr (no user yet) with a read front side."""
+    from hawiya.db.session import session_scope
+    from hawiya.identity import records
+    from hawiya.identity import transactions as tx
+
+    tid = uuid.uuid4()
+    async with session_scope(c.app.state.db.writer) as session:
+        row = await tx.open_transaction(session, uuid.UUID(c.tenant.id), tid, user_id=None)
+        await records.record_side(
+            session, c.app.state.data_keys, row, "front", fields or FRONT_FIELDS, []
+        )
+    return str(tid)
+
+
+async def _link(c: Caller) -> httpx.Response:
+    tid = await ocr_transaction(c)
+    await ensure_user(c)
+    return await c.http.post(
+        f"{_DI}/LinkUserWithExistingTransaction",
+        json={"transactionId": tid, "getExtractedData": True},
+        headers=c.user(),
+    )
+
+
 async def _user_images(c: Caller) -> httpx.Response:
     await stored_verification(c)
     return await c.http.get(
@@ -643,6 +679,9 @@ CASES: dict[tuple[str, str], RouteCase] = {
     ),
     ("GET", f"{_DI}/GetUserDigitalIdentityImages"): RouteCase(_user_images),
     ("GET", f"{_DI}/GetStepImage"): RouteCase(_step_image),
+    ("POST", f"{_DI}/LinkUserWithExistingTransaction"): RouteCase(
+        _link, lambda c: {"transactionId": random_id()}
+    ),
     ("GET", "/health"): RouteCase(_get("/health")),
     ("GET", "/ready"): RouteCase(_get("/ready")),
     ("GET", "/metrics"): RouteCase(_get("/metrics")),

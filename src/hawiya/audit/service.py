@@ -51,6 +51,7 @@ class AuditAction(StrEnum):
     PHONE_CHANGED = "account.phone_changed"
     IDENTITY_CANCELLED = "identity.verification_cancelled"
     IDENTITY_IMAGE_VIEWED = "identity.image_viewed"
+    IDENTITY_LINKED = "identity.transaction_linked"
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"
     TENANT_CREATED = "tenant.created"
     SETTINGS_CHANGED = "tenant.settings_changed"

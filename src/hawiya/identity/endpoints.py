@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from hawiya.auth.dependencies import AdminCtx, SessionDep
+from hawiya.auth.dependencies import AdminCtx, SessionDep, UserCtx
 from hawiya.envelope import Envelope, ok
+from hawiya.i18n import pick_language
 from hawiya.identity import service as identity_service
+from hawiya.identity.schemas import LinkTransactionInput, VerificationResponse
 from hawiya.schemas import ApiModel
 
 router = APIRouter(tags=["digital identity"])
@@ -59,3 +61,12 @@ async def get_step_image(
         session, request.app.state.images, admin, transaction_id, file_name
     )
     return ok(StepImage(image=image))
+
+
+@router.post("/api/DigitalIdentity/LinkUserWithExistingTransaction")
+async def link_user_with_existing_transaction(
+    body: LinkTransactionInput, me: UserCtx, session: SessionDep, request: Request
+) -> VerificationResponse:
+    return await identity_service.link_transaction(
+        session, request.app.state.data_keys, me, body, pick_language(request.headers)
+    )

@@ -179,3 +179,8 @@ class VerificationResponse(Envelope[VerificationData]):
     """The envelope of spec §1.4: the usual four keys plus `services`."""
 
     services: Services = Field(default_factory=Services)
+
+
+class LinkTransactionInput(RequestModel):
+    transaction_id: str = Field(max_length=64)  # sent as transactionId
+    get_extracted_data: bool | None = Field(default=None, alias="getExtractedData")

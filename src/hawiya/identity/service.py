@@ -1,5 +1,6 @@
-"""What tenant administrators may see of a verification: which images a user's latest
-verification kept, and one of them (spec §2.4 GetUserDigitalIdentityImages, GetStepImage).
+"""Digital-identity operations that need no image reading: linking a transaction captured
+before login to the user (LinkUserWithExistingTransaction), and what tenant administrators may
+see of a verification (GetUserDigitalIdentityImages, GetStepImage), spec §2.4.
 
 Every image shown is recorded in the audit trail with the administrator who looked. A
 transaction or user of another tenant answers exactly like one that does not exist.
@@ -12,13 +13,24 @@ import base64
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawiya.audit import service as audit
-from hawiya.context import AdminContext
-from hawiya.errors import ApiError, ErrorCode
+from hawiya.context import AdminContext, UserContext
+from hawiya.datakeys.service import DataKeyring
+from hawiya.errors import ApiError, ErrorCode, message_for
+from hawiya.identity import records
 from hawiya.identity.image_store import ImageMissing, ImageVault
 from hawiya.identity.repository import TransactionRepository
-from hawiya.identity.transactions import TransactionInvalid, parse_transaction_id
-from hawiya.models import IdentityTransaction
+from hawiya.identity.schemas import (
+    ErrorItem,
+    LinkTransactionInput,
+    Services,
+    ValidationEntry,
+    ValidationList,
+    VerificationResponse,
+)
+from hawiya.identity.transactions import TransactionInvalid, open_transaction, parse_transaction_id
+from hawiya.models import EndUser, IdentityTransaction
 from hawiya.registration.service import account_by_name, load_tenant
+from hawiya.users import service as users_service
 
 # The stored image names, as GetUserDigitalIdentityImages lists them (spec §2.4).
 IMAGE_NAMES = (
@@ -91,3 +103,59 @@ async def step_image(
         details={"image": name},
     )
     return base64.b64encode(image).decode()
+
+
+def refusal(code: ErrorCode, language: str) -> VerificationResponse:
+    """A business failure in the verification shape: HTTP 200, the code in
+    services.Validations, null data (vlens-clients.md §4.1, §7.5)."""
+    entry = ValidationEntry(errors=[ErrorItem(code=int(code), message=message_for(code, language))])
+    return VerificationResponse(
+        data=None, services=Services(Validations=ValidationList(validation_errors=[entry]))
+    )
+
+
+def apply_outcome(user: EndUser, row: IdentityTransaction) -> None:
+    """Give the user the stage a finished transaction reached (spec §3.2: Registered ->
+    Validated -> Verified); never lowers one already reached."""
+    if not row.is_completed:
+        return
+    if row.results.get("verified"):
+        user.is_digital_identity_verified = True
+        user.status = "Verified"
+    elif user.status == "Registered":
+        user.status = "Validated"
+
+
+async def link_transaction(
+    session: AsyncSession,
+    keyring: DataKeyring,
+    me: UserContext,
+    body: LinkTransactionInput,
+    language: str,
+) -> VerificationResponse:
+    try:
+        tid = parse_transaction_id(body.transaction_id)
+        row = await open_transaction(
+            session, me.tenant_id, tid, user_id=me.user_id, must_exist=True
+        )
+    except TransactionInvalid:
+        return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, language)
+    user = await users_service.get_or_raise(session, me.tenant_id, me.user_id)
+    apply_outcome(user, row)
+    await session.flush()
+    await audit.record(
+        session,
+        audit.AuditAction.IDENTITY_LINKED,
+        tenant_id=me.tenant_id,
+        actor=audit.actor_for(me.request, "user", str(me.user_id)),
+        target=f"transaction:{row.transaction_id}",
+    )
+    return await records.answer(
+        session,
+        keyring,
+        row,
+        steps=(*records.SIDES, "liveness"),
+        language=language,
+        user=user,
+        include_data=body.get_extracted_data is not False,
+    )
