@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml scripts/install-system.sh
 	@bash scripts/install-system.sh
 	@test -x $(BIN)/python || python3 -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# mediapipe's own requirements would replace the headless OpenCV and pull jax (pyproject.toml)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps mediapipe==0.10.21
 	@touch $(STAMP)
 
 run: install

@@ -10,10 +10,25 @@ from hawiya.auth.dependencies import AdminCtx, SessionDep, UserCtx
 from hawiya.envelope import Envelope, ok
 from hawiya.i18n import pick_language
 from hawiya.identity import service as identity_service
-from hawiya.identity.schemas import LinkTransactionInput, VerificationResponse
+from hawiya.identity.schemas import (
+    LinkTransactionInput,
+    Services,
+    Verification,
+    VerificationData,
+)
 from hawiya.schemas import ApiModel
 
 router = APIRouter(tags=["digital identity"])
+
+
+class VerificationResponse(Envelope[VerificationData]):
+    """The envelope of spec §1.4: the usual four keys plus `services`."""
+
+    services: Services
+
+
+def respond(verification: Verification) -> VerificationResponse:
+    return VerificationResponse(data=verification.data, services=verification.services)
 
 
 class UserImages(ApiModel):
@@ -67,6 +82,8 @@ async def get_step_image(
 async def link_user_with_existing_transaction(
     body: LinkTransactionInput, me: UserCtx, session: SessionDep, request: Request
 ) -> VerificationResponse:
-    return await identity_service.link_transaction(
-        session, request.app.state.data_keys, me, body, pick_language(request.headers)
+    return respond(
+        await identity_service.link_transaction(
+            session, request.app.state.data_keys, me, body, pick_language(request.headers)
+        )
     )

@@ -27,8 +27,8 @@ from hawiya.identity.schemas import (
     Services,
     ValidationEntry,
     ValidationList,
+    Verification,
     VerificationData,
-    VerificationResponse,
 )
 from hawiya.models import EndUser, IdentityTransaction
 from hawiya.registration.service import user_output
@@ -111,7 +111,7 @@ async def answer(
     user: EndUser | None,
     include_data: bool = True,
     extra: dict[str, Any] | None = None,
-) -> VerificationResponse:
+) -> Verification:
     """The verification answer for this transaction (spec §1.4, vlens-clients.md §6)."""
     ids = {
         "transaction_id": str(row.transaction_id),
@@ -139,4 +139,4 @@ async def answer(
         Validations=validations(row, steps, language),
         classification=Classification(doc_type="national_id" if read else None),
     )
-    return VerificationResponse(data=data, services=services)
+    return Verification(data=data, services=services)

@@ -12,7 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from hawiya.envelope import Envelope
 from hawiya.registration.schemas import UserOutput
 from hawiya.schemas import RequestModel
 
@@ -175,9 +174,10 @@ class VerificationData(WireModel):
     isMatched: bool | None = None
 
 
-class VerificationResponse(Envelope[VerificationData]):
-    """The envelope of spec §1.4: the usual four keys plus `services`."""
+class Verification(WireModel):
+    """A verification answer before it is put in the envelope (the endpoints do that)."""
 
+    data: VerificationData | None = None
     services: Services = Field(default_factory=Services)
 
 

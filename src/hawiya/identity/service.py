@@ -25,7 +25,7 @@ from hawiya.identity.schemas import (
     Services,
     ValidationEntry,
     ValidationList,
-    VerificationResponse,
+    Verification,
 )
 from hawiya.identity.transactions import TransactionInvalid, open_transaction, parse_transaction_id
 from hawiya.models import EndUser, IdentityTransaction
@@ -105,11 +105,11 @@ async def step_image(
     return base64.b64encode(image).decode()
 
 
-def refusal(code: ErrorCode, language: str) -> VerificationResponse:
+def refusal(code: ErrorCode, language: str) -> Verification:
     """A business failure in the verification shape: HTTP 200, the code in
     services.Validations, null data (vlens-clients.md §4.1, §7.5)."""
     entry = ValidationEntry(errors=[ErrorItem(code=int(code), message=message_for(code, language))])
-    return VerificationResponse(
+    return Verification(
         data=None, services=Services(Validations=ValidationList(validation_errors=[entry]))
     )
 
@@ -132,7 +132,7 @@ async def link_transaction(
     me: UserContext,
     body: LinkTransactionInput,
     language: str,
-) -> VerificationResponse:
+) -> Verification:
     try:
         tid = parse_transaction_id(body.transaction_id)
         row = await open_transaction(
