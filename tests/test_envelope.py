@@ -117,10 +117,16 @@ async def test_route_answers_the_envelope_on_every_path(
             assert_error(text, E.UNSUPPORTED_CONTENT_TYPE)
             form = {**full, "Content-Type": "application/x-www-form-urlencoded"}
             assert_error(await call(form, json=None, content=b"a=1"), E.UNSUPPORTED_CONTENT_TYPE)
-            big = await call({**full, **json_type}, json=None, content=b" " * (CAP + 1))
+            http_settings = app.state.settings.http
+            cap = (
+                http_settings.max_image_body_bytes
+                if path.startswith(tuple(http_settings.image_path_prefixes))
+                else CAP
+            )
+            big = await call({**full, **json_type}, json=None, content=b" " * (cap + 1))
             assert_error(big, E.BODY_TOO_LARGE)
-            assert big.request.headers["content-length"] == str(CAP + 1)
-            chunked = await call({**full, **json_type}, json=None, content=_chunks(CAP + 1))
+            assert big.request.headers["content-length"] == str(cap + 1)
+            chunked = await call({**full, **json_type}, json=None, content=_chunks(cap + 1))
             assert_error(chunked, E.BODY_TOO_LARGE)
             assert "content-length" not in chunked.request.headers
             deep = await call({**full, **json_type}, json=None, content=b"[" * 100_000)

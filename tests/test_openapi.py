@@ -35,6 +35,7 @@ OPERATION_IDS = [
     "list_audit_events",
     "login",
     "login_user",
+    "ocr_face_compare",
     "refresh_token",
     "refresh_user_token",
     "register",

@@ -29,6 +29,8 @@ from hawiya.db.engine import check_durability
 from hawiya.db.session import Database, session_scope
 from hawiya.envelope import EnvelopeResponse, install_error_handlers
 from hawiya.identity.image_store import ImageVault, blob_store
+from hawiya.identity.tasks import worker_start
+from hawiya.identity.workers import WorkPool
 from hawiya.jobs.registry import registry
 from hawiya.jobs.worker import Worker
 from hawiya.messaging.service import Messenger
@@ -94,9 +96,19 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             worker_task = asyncio.create_task(
                 Worker(db.writer, settings.jobs, registry).run_until(stop)
             )
+        # Processes start on the first image request, not here: a server that never reads an
+        # image never pays for the models.
+        identity = settings.identity
+        app.state.image_pool = WorkPool(
+            identity.process_count(),
+            identity.queue_size(),
+            identity.timeout_seconds,
+            initializer=worker_start,
+        )
         try:
             yield
         finally:
+            app.state.image_pool.close()
             stop.set()
             if worker_task is not None:
                 with contextlib.suppress(asyncio.CancelledError):

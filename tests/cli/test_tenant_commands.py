@@ -32,6 +32,7 @@ DEFAULT_SETTINGS = {
     "emailSender": {"kind": "console"},
     "loginCodeChannel": "sms",
     "passwordResetUrl": None,
+    "faceMatchThreshold": 0.6,
     "imageRetentionDays": 30,
     "recordRetentionDays": 1825,
     **dict.fromkeys(

@@ -4,6 +4,7 @@ endpoint cannot go untested by accident."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
@@ -557,6 +558,30 @@ async def _link(c: Caller) -> httpx.Response:
     )
 
 
+@functools.cache
+def face_pictures() -> dict[str, str]:
+    """base64 JPEGs of public-domain faces shipped in packages: the astronaut straight and
+    blinking (one person), and Grace Hopper (another)."""
+    import base64
+
+    from hawiya.identity.faces import synthetic
+
+    astronaut = synthetic.prepare(synthetic.astronaut())
+    frames = synthetic.challenge_frames(astronaut, ("straight", "blink"))
+    hopper = synthetic.prepare(synthetic.grace_hopper())
+    pictures = {"astronaut": frames[0], "astronaut_blink": frames[1], "hopper": hopper.image}
+    return {k: base64.b64encode(synthetic.jpeg(v)).decode() for k, v in pictures.items()}
+
+
+async def _face_compare(c: Caller) -> httpx.Response:
+    faces = face_pictures()
+    return await c.http.post(
+        "/v1/ocr/face/compare",
+        json={"face_1": faces["astronaut"], "face_2": faces["astronaut_blink"]},
+        headers=c.key(Authorization="Bearer "),
+    )
+
+
 async def _user_images(c: Caller) -> httpx.Response:
     await stored_verification(c)
     return await c.http.get(
@@ -681,6 +706,9 @@ CASES: dict[tuple[str, str], RouteCase] = {
     ("GET", f"{_DI}/GetStepImage"): RouteCase(_step_image),
     ("POST", f"{_DI}/LinkUserWithExistingTransaction"): RouteCase(
         _link, lambda c: {"transactionId": random_id()}
+    ),
+    ("POST", "/v1/ocr/face/compare"): RouteCase(
+        _face_compare, lambda c: {"face_1": "AAAA", "face_2": "AAAA"}
     ),
     ("GET", "/health"): RouteCase(_get("/health")),
     ("GET", "/ready"): RouteCase(_get("/ready")),

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Generic
 
 from fastapi import APIRouter, Query, Request
 
-from hawiya.auth.dependencies import AdminCtx, SessionDep, UserCtx
+from hawiya.auth.dependencies import AdminCtx, Ctx, SessionDep, UserCtx
 from hawiya.envelope import Envelope, ok
 from hawiya.i18n import pick_language
+from hawiya.identity import face_service
 from hawiya.identity import service as identity_service
 from hawiya.identity.schemas import (
+    D,
+    FaceCompareInput,
+    FaceMatchData,
     LinkTransactionInput,
     Services,
     Verification,
@@ -21,14 +25,14 @@ from hawiya.schemas import ApiModel
 router = APIRouter(tags=["digital identity"])
 
 
-class VerificationResponse(Envelope[VerificationData]):
+class VerificationResponse(Envelope[D], Generic[D]):
     """The envelope of spec §1.4: the usual four keys plus `services`."""
 
     services: Services
 
 
-def respond(verification: Verification) -> VerificationResponse:
-    return VerificationResponse(data=verification.data, services=verification.services)
+def respond(verification: Verification[D]) -> VerificationResponse[D]:
+    return VerificationResponse[D](data=verification.data, services=verification.services)
 
 
 class UserImages(ApiModel):
@@ -81,9 +85,21 @@ async def get_step_image(
 @router.post("/api/DigitalIdentity/LinkUserWithExistingTransaction")
 async def link_user_with_existing_transaction(
     body: LinkTransactionInput, me: UserCtx, session: SessionDep, request: Request
-) -> VerificationResponse:
+) -> VerificationResponse[VerificationData]:
     return respond(
         await identity_service.link_transaction(
             session, request.app.state.data_keys, me, body, pick_language(request.headers)
+        )
+    )
+
+
+# ApiKey only: the SDKs send `Authorization: Bearer ` (empty or "null") here, which is ignored.
+@router.post("/v1/ocr/face/compare")
+async def ocr_face_compare(
+    body: FaceCompareInput, ctx: Ctx, session: SessionDep, request: Request
+) -> VerificationResponse[FaceMatchData]:
+    return respond(
+        await face_service.compare(
+            session, request.app.state.image_pool, ctx, body, pick_language(request.headers)
         )
     )

@@ -42,6 +42,10 @@ class ImageRejected(ValueError):
         self.code = code
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[ImageRejected], tuple[int, str]]:
+        # Raised in image worker processes and re-raised here: both arguments must travel.
+        return (ImageRejected, (self.code, self.reason))
+
 
 @dataclass(frozen=True, slots=True)
 class DecodedImage:

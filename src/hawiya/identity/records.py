@@ -111,7 +111,7 @@ async def answer(
     user: EndUser | None,
     include_data: bool = True,
     extra: dict[str, Any] | None = None,
-) -> Verification:
+) -> Verification[VerificationData]:
     """The verification answer for this transaction (spec §1.4, vlens-clients.md §6)."""
     ids = {
         "transaction_id": str(row.transaction_id),
@@ -139,4 +139,4 @@ async def answer(
         Validations=validations(row, steps, language),
         classification=Classification(doc_type="national_id" if read else None),
     )
-    return Verification(data=data, services=services)
+    return Verification[VerificationData](data=data, services=services)

@@ -8,7 +8,7 @@ integers (`user.id`, `caseYear`) and absent values are null.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -174,11 +174,39 @@ class VerificationData(WireModel):
     isMatched: bool | None = None
 
 
-class Verification(WireModel):
+D = TypeVar("D", bound=BaseModel)
+
+
+class Verification(WireModel, Generic[D]):
     """A verification answer before it is put in the envelope (the endpoints do that)."""
 
-    data: VerificationData | None = None
+    data: D | None = None
     services: Services = Field(default_factory=Services)
+
+
+class FaceCompareInput(RequestModel):
+    """POST /v1/ocr/face/compare (path and body INFERRED, spec §2.5 row 8): two face pictures,
+    named like the liveness frames."""
+
+    face_1: str = Field(max_length=_IMAGE)
+    face_2: str = Field(max_length=_IMAGE)
+    transaction_id: str | None = Field(default=None, max_length=64)
+    client_transaction_id: str | None = Field(default=None, max_length=128)
+    request_id: str | None = Field(default=None, max_length=128)
+
+
+class FaceMatchData(WireModel):
+    """A face-match decision, explained (checklist BIO-1)."""
+
+    isMatched: bool
+    score: float  # 0-100, higher is more alike
+    threshold: float  # the same decision point on the score scale
+    distance: float  # between the two 128-d embeddings
+    distanceThreshold: float
+    modelVersion: str
+    transaction_id: str | None = None
+    client_transaction_id: str | None = None
+    request_id: str | None = None
 
 
 class LinkTransactionInput(RequestModel):

@@ -26,6 +26,7 @@ from hawiya.identity.schemas import (
     ValidationEntry,
     ValidationList,
     Verification,
+    VerificationData,
 )
 from hawiya.identity.transactions import TransactionInvalid, open_transaction, parse_transaction_id
 from hawiya.models import EndUser, IdentityTransaction
@@ -105,13 +106,12 @@ async def step_image(
     return base64.b64encode(image).decode()
 
 
-def refusal(code: ErrorCode, language: str) -> Verification:
-    """A business failure in the verification shape: HTTP 200, the code in
-    services.Validations, null data (vlens-clients.md §4.1, §7.5)."""
-    entry = ValidationEntry(errors=[ErrorItem(code=int(code), message=message_for(code, language))])
-    return Verification(
-        data=None, services=Services(Validations=ValidationList(validation_errors=[entry]))
-    )
+def refused(code: ErrorCode, language: str, field: str | None = None) -> Services:
+    """A business failure the verification way: HTTP 200 with the code in
+    services.Validations and null data (vlens-clients.md §4.1, §7.5)."""
+    item = ErrorItem(code=int(code), message=message_for(code, language))
+    entry = ValidationEntry(field=field, errors=[item])
+    return Services(Validations=ValidationList(validation_errors=[entry]))
 
 
 def apply_outcome(user: EndUser, row: IdentityTransaction) -> None:
@@ -132,14 +132,16 @@ async def link_transaction(
     me: UserContext,
     body: LinkTransactionInput,
     language: str,
-) -> Verification:
+) -> Verification[VerificationData]:
     try:
         tid = parse_transaction_id(body.transaction_id)
         row = await open_transaction(
             session, me.tenant_id, tid, user_id=me.user_id, must_exist=True
         )
     except TransactionInvalid:
-        return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, language)
+        return Verification[VerificationData](
+            services=refused(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, language)
+        )
     user = await users_service.get_or_raise(session, me.tenant_id, me.user_id)
     apply_outcome(user, row)
     await session.flush()

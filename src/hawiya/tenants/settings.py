@@ -134,6 +134,14 @@ class TenantSettings(BaseModel):
         "filled in, e.g. https://app.example/reset?u={userId}&c={resetCode} or an app deep "
         "link; without it the email carries the user id and the code.",
     )
+    faceMatchThreshold: float = Field(
+        default=0.6,
+        ge=0.3,
+        le=0.8,
+        description="Largest distance between two face embeddings still called the same person "
+        "(dlib's ResNet model; its documented operating point is 0.6, lower is stricter; "
+        "checklist BIO-1).",
+    )
     # Retention (checklist PRV-2): images and selfies, then the KYC record itself.
     imageRetentionDays: int = Field(
         default=30,
