@@ -147,7 +147,7 @@ async def test_route_answers_the_envelope_on_every_path(
 @pytest.mark.parametrize("method", ["GET", "POST", "PUT", "DELETE", "PATCH"])
 async def test_unknown_path_is_the_envelope(app: FastAPI, method: str) -> None:
     async with scanned(app) as http:
-        for path in ("/nope", "/api/credentials/Nope", "/v1/ocr/id/front", "/api/hawiya/ApiKeys/x"):
+        for path in ("/nope", "/api/credentials/Nope", "/v1/ocr/id/side", "/api/hawiya/ApiKeys/x"):
             body = assert_error(await http.request(method, path), E.ROUTE_NOT_FOUND)
             assert body["error_descriptions"] is None
 

@@ -36,6 +36,9 @@ OPERATION_IDS = [
     "login",
     "login_user",
     "ocr_face_compare",
+    "ocr_id_back",
+    "ocr_id_front",
+    "ocr_liveness_multi",
     "refresh_token",
     "refresh_user_token",
     "register",
@@ -51,6 +54,9 @@ OPERATION_IDS = [
     "validate_update_email_request_otp",
     "validate_update_phone_number_request_otp",
     "verify_email",
+    "verify_id_back",
+    "verify_id_front",
+    "verify_liveness_multi",
     "verify_oauth_token",
 ]
 # Routes left out of the schema on purpose, and why.

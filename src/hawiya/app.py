@@ -104,6 +104,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
             identity.queue_size(),
             identity.timeout_seconds,
             initializer=worker_start,
+            initargs=(str(Path(settings.data_dir) / "models"),),
         )
         try:
             yield

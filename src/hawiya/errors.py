@@ -127,6 +127,8 @@ class ErrorCode(IntEnum):
     EMAIL_UNCHANGED = 1234
     PHONE_UNCHANGED = 1235
     IDENTITY_IMAGE_NOT_FOUND = 1301
+    FACE_DOES_NOT_MATCH_ID = 1302
+    ID_SIDES_MISSING = 1303
 
     # --- Hawiya 9xxx: generic protocol errors
     VALIDATION_FAILED = 9001
@@ -470,6 +472,14 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
         "No such image: it was never stored, or its retention ended.",
         "لا توجد هذه الصورة: لم تُحفظ أو انتهت مدة الاحتفاظ بها.",
         404,
+    ),
+    E.FACE_DOES_NOT_MATCH_ID: _biz(
+        "The face does not match the photo on the ID card.",
+        "الوجه لا يطابق الصورة الموجودة على بطاقة الهوية.",
+    ),
+    E.ID_SIDES_MISSING: _biz(
+        "Read both sides of the ID card successfully before the liveness check.",
+        "اقرأ وجهي بطاقة الهوية بنجاح قبل التحقق من الحيوية.",
     ),
     # Hawiya 9xxx
     E.VALIDATION_FAILED: _biz(

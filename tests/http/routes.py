@@ -582,6 +582,59 @@ async def _face_compare(c: Caller) -> httpx.Response:
     )
 
 
+@functools.cache
+def card_pictures() -> dict[str, str]:
+    """base64 photos of both sides of one synthetic card with a real face in its photo box."""
+    import base64
+    from datetime import date
+
+    from hawiya.identity.faces import synthetic
+    from hawiya.identity.synthetic.dataset import make_sample
+    from hawiya.identity.synthetic.scene import EASY
+
+    face = synthetic.prepare(synthetic.astronaut()).image
+    sample = make_sample(7, today=date.today(), difficulty=EASY, photo=face)
+    return {
+        "front": base64.b64encode(sample.front_photo.jpeg).decode(),
+        "back": base64.b64encode(sample.back_photo.jpeg).decode(),
+    }
+
+
+def _capture(path: str, side: str, kind: AuthKind) -> Call:
+    async def call(c: Caller) -> httpx.Response:
+        headers = await headers_for(c, kind)
+        body = {"image": card_pictures()[side], "getExtractedData": True}
+        return await c.http.post(path, json=body, headers=headers)
+
+    return call
+
+
+@functools.cache
+def holder_frames() -> list[str]:
+    """Three liveness frames of the face printed on card_pictures()' card."""
+    import base64
+
+    from hawiya.identity.faces import synthetic
+
+    portrait = synthetic.prepare(synthetic.astronaut())
+    pictures = synthetic.challenge_frames(portrait, ("blink", "turn_right", "smile"))
+    return [base64.b64encode(synthetic.jpeg(p)).decode() for p in pictures]
+
+
+def _liveness(base: str, kind: AuthKind) -> Call:
+    async def call(c: Caller) -> httpx.Response:
+        headers = await headers_for(c, kind)
+        tid = str(uuid.uuid4())
+        for side in ("front", "back"):
+            body = {"transaction_id": tid, "image": card_pictures()[side]}
+            await c.http.post(f"{base}/id/{side}", json=body, headers=headers)
+        faces = holder_frames()
+        body = {"transaction_id": tid, "face_1": faces[0], "face_2": faces[1], "face_3": faces[2]}
+        return await c.http.post(f"{base}/liveness/multi", json=body, headers=headers)
+
+    return call
+
+
 async def _user_images(c: Caller) -> httpx.Response:
     await stored_verification(c)
     return await c.http.get(
@@ -706,6 +759,26 @@ CASES: dict[tuple[str, str], RouteCase] = {
     ("GET", f"{_DI}/GetStepImage"): RouteCase(_step_image),
     ("POST", f"{_DI}/LinkUserWithExistingTransaction"): RouteCase(
         _link, lambda c: {"transactionId": random_id()}
+    ),
+    ("POST", f"{_DI}/verify/id/front"): RouteCase(
+        _capture(f"{_DI}/verify/id/front", "front", "user"), lambda c: {"image": "AAAA"}
+    ),
+    ("POST", f"{_DI}/verify/id/back"): RouteCase(
+        _capture(f"{_DI}/verify/id/back", "back", "user"), lambda c: {"image": "AAAA"}
+    ),
+    ("POST", "/v1/ocr/id/front"): RouteCase(
+        _capture("/v1/ocr/id/front", "front", "apikey"), lambda c: {"image": "AAAA"}
+    ),
+    ("POST", "/v1/ocr/id/back"): RouteCase(
+        _capture("/v1/ocr/id/back", "back", "apikey"), lambda c: {"image": "AAAA"}
+    ),
+    ("POST", f"{_DI}/verify/liveness/multi"): RouteCase(
+        _liveness(f"{_DI}/verify", "user"),
+        lambda c: {"face_1": "AAAA", "face_2": "AAAA", "face_3": "AAAA"},
+    ),
+    ("POST", "/v1/ocr/liveness/multi"): RouteCase(
+        _liveness("/v1/ocr", "apikey"),
+        lambda c: {"face_1": "AAAA", "face_2": "AAAA", "face_3": "AAAA"},
     ),
     ("POST", "/v1/ocr/face/compare"): RouteCase(
         _face_compare, lambda c: {"face_1": "AAAA", "face_2": "AAAA"}

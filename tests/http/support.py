@@ -85,7 +85,9 @@ def assert_success(response: httpx.Response) -> Any:
     assert response.status_code == 200, response.text
     assert response.headers.get("content-type") == JSON_TYPE, response.headers
     body = response.json()
-    assert ENVELOPE_KEYS <= set(body) and (set(body) <= PAGE_KEYS or set(body) <= VERIFICATION_KEYS)
+    keys = set(body)
+    assert keys >= ENVELOPE_KEYS, body
+    assert keys <= PAGE_KEYS or keys <= VERIFICATION_KEYS, body
     assert body["error_code"] is None, body
     assert body["error_message"] is None, body
     assert body["error_descriptions"] is None, body

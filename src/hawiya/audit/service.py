@@ -52,6 +52,7 @@ class AuditAction(StrEnum):
     IDENTITY_CANCELLED = "identity.verification_cancelled"
     IDENTITY_IMAGE_VIEWED = "identity.image_viewed"
     IDENTITY_LINKED = "identity.transaction_linked"
+    IDENTITY_CHECKED = "identity.liveness_checked"
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"
     TENANT_CREATED = "tenant.created"
     SETTINGS_CHANGED = "tenant.settings_changed"

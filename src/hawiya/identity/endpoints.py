@@ -9,18 +9,21 @@ from fastapi import APIRouter, Query, Request
 from hawiya.auth.dependencies import AdminCtx, Ctx, SessionDep, UserCtx
 from hawiya.envelope import Envelope, ok
 from hawiya.i18n import pick_language
-from hawiya.identity import face_service
+from hawiya.identity import capture_service, face_service, liveness_service
 from hawiya.identity import service as identity_service
 from hawiya.identity.schemas import (
+    CaptureInput,
     D,
     FaceCompareInput,
     FaceMatchData,
     LinkTransactionInput,
+    LivenessInput,
     Services,
     Verification,
     VerificationData,
 )
 from hawiya.schemas import ApiModel
+from hawiya.users import service as users_service
 
 router = APIRouter(tags=["digital identity"])
 
@@ -103,3 +106,66 @@ async def ocr_face_compare(
             session, request.app.state.image_pool, ctx, body, pick_language(request.headers)
         )
     )
+
+
+def _capture_deps(request: Request) -> capture_service.CaptureDeps:
+    state = request.app.state
+    return capture_service.CaptureDeps(
+        pool=state.image_pool,
+        keyring=state.data_keys,
+        vault=state.images,
+        language=pick_language(request.headers),
+    )
+
+
+@router.post("/api/DigitalIdentity/verify/id/front")
+async def verify_id_front(
+    body: CaptureInput, me: UserCtx, session: SessionDep, request: Request
+) -> VerificationResponse[VerificationData]:
+    user = await users_service.get_or_raise(session, me.tenant_id, me.user_id)
+    deps = _capture_deps(request)
+    return respond(await capture_service.capture(session, deps, me.request, "front", body, user))
+
+
+@router.post("/api/DigitalIdentity/verify/id/back")
+async def verify_id_back(
+    body: CaptureInput, me: UserCtx, session: SessionDep, request: Request
+) -> VerificationResponse[VerificationData]:
+    user = await users_service.get_or_raise(session, me.tenant_id, me.user_id)
+    deps = _capture_deps(request)
+    return respond(await capture_service.capture(session, deps, me.request, "back", body, user))
+
+
+@router.post("/v1/ocr/id/front")
+async def ocr_id_front(
+    body: CaptureInput, ctx: Ctx, session: SessionDep, request: Request
+) -> VerificationResponse[VerificationData]:
+    deps = _capture_deps(request)
+    return respond(await capture_service.capture(session, deps, ctx, "front", body, None))
+
+
+@router.post("/v1/ocr/id/back")
+async def ocr_id_back(
+    body: CaptureInput, ctx: Ctx, session: SessionDep, request: Request
+) -> VerificationResponse[VerificationData]:
+    deps = _capture_deps(request)
+    return respond(await capture_service.capture(session, deps, ctx, "back", body, None))
+
+
+@router.post("/api/DigitalIdentity/verify/liveness/multi")
+async def verify_liveness_multi(
+    body: LivenessInput, me: UserCtx, session: SessionDep, request: Request
+) -> VerificationResponse[VerificationData]:
+    user = await users_service.get_or_raise(session, me.tenant_id, me.user_id)
+    deps = _capture_deps(request)
+    return respond(
+        await liveness_service.check(session, deps, me.request, body, user, ocr_path=False)
+    )
+
+
+@router.post("/v1/ocr/liveness/multi")
+async def ocr_liveness_multi(
+    body: LivenessInput, ctx: Ctx, session: SessionDep, request: Request
+) -> VerificationResponse[VerificationData]:
+    deps = _capture_deps(request)
+    return respond(await liveness_service.check(session, deps, ctx, body, None, ocr_path=True))

@@ -127,7 +127,11 @@ async def answer(
         person = person.model_copy(update={"id_number": number or person.id_number})
     data = VerificationData(
         isVerificationProcessCompleted=row.is_completed,
-        isDigitalIdentityVerified=user.is_digital_identity_verified if user else None,
+        isDigitalIdentityVerified=(
+            user.is_digital_identity_verified
+            if user
+            else (bool(row.results.get("verified")) if row.is_completed else None)
+        ),
         user=person,
         idFrontData=IdFrontData(**front, **ids) if front else None,
         idBackData=IdBackData(**back, **ids) if back else None,

@@ -33,12 +33,14 @@ class WorkPool:
         processes: int,
         queue_size: int,
         timeout_seconds: float,
-        initializer: Callable[[], None] | None = None,
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
     ) -> None:
         self.processes = processes
         self.queue_size = max(queue_size, processes)
         self.timeout_seconds = timeout_seconds
         self._initializer = initializer
+        self._initargs = initargs
         self._admitted = 0
         # Jobs go to the executor only when a process is free, so the timeout measures running
         # time, and a job still waiting never gets a busy pool replaced.
@@ -51,6 +53,7 @@ class WorkPool:
                 max_workers=self.processes,
                 mp_context=multiprocessing.get_context("forkserver"),
                 initializer=self._initializer,
+                initargs=self._initargs,
             )
         return self._executor
 

@@ -1,0 +1,106 @@
+"""Reading the ID front and back (spec §2.4 verify/id/*, §2.5 /v1/ocr/id/*; vlens-clients.md
+§3.3, §3.4).
+
+A step: check the body (a bad transaction id is 5004, a bad image 5001-5003), open the
+transaction, take its lease, read the card in an image worker with no database transaction open,
+keep the fields (encrypted), the errors and the images, give the lease back, and answer with
+everything the transaction has so far. Card-reading failures (3001-3014, 3101) are answered with
+HTTP 200 and the codes in services.Validations, as the SDKs expect; they are not HTTP errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hawiya.context import RequestContext
+from hawiya.datakeys.service import DataKeyring
+from hawiya.errors import ErrorCode
+from hawiya.identity import records, tasks
+from hawiya.identity.image_store import ImageVault
+from hawiya.identity.images import ImageRejected, decode_base64, sniff
+from hawiya.identity.ocr.errors import OcrError
+from hawiya.identity.repository import TransactionRepository
+from hawiya.identity.schemas import CaptureInput, Verification, VerificationData
+from hawiya.identity.service import refused
+from hawiya.identity.transactions import (
+    TransactionInvalid,
+    leased,
+    open_transaction,
+    parse_transaction_id,
+)
+from hawiya.identity.workers import WorkPool
+from hawiya.kit.clock import utcnow
+from hawiya.models import EndUser
+
+IMAGE_NAMES = {"front": "idFrontImage", "back": "idBackImage"}
+
+
+@dataclass(frozen=True, slots=True)
+class CaptureDeps:
+    pool: WorkPool
+    keyring: DataKeyring
+    vault: ImageVault
+    language: str
+
+
+async def capture(
+    session: AsyncSession,
+    deps: CaptureDeps,
+    ctx: RequestContext,
+    side: str,
+    body: CaptureInput,
+    user: EndUser | None,
+) -> Verification[VerificationData]:
+    def refusal(code: ErrorCode, field: str | None = None) -> Verification[VerificationData]:
+        return Verification[VerificationData](services=refused(code, deps.language, field))
+
+    try:
+        data = decode_base64(body.image)
+        sniff(data)
+    except ImageRejected as exc:
+        return refusal(ErrorCode(exc.code), "image")
+    try:
+        row = await open_transaction(
+            session,
+            ctx.tenant_id,
+            parse_transaction_id(body.transaction_id),
+            user_id=user.id if user else None,
+        )
+    except TransactionInvalid:
+        return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+    row.client_transaction_id = body.client_transaction_id or row.client_transaction_id
+    row.request_id = body.request_id or row.request_id
+    transaction_id = row.transaction_id
+    async with leased(session, ctx.tenant_id, transaction_id):
+        reading = None
+        try:
+            reading = await deps.pool.run(tasks.read_card, side, data, utcnow().date().isoformat())
+            errors = [records.StepError(int(code), field) for code, field in reading["errors"]]
+            fields = dict(reading["fields"])
+        except (OcrError, ImageRejected) as exc:
+            errors, fields = [records.StepError(exc.code)], {}
+        # The lease committed the session: read the row again, as the other step may have
+        # written its side meanwhile.
+        fresh = await TransactionRepository(session, ctx.tenant_id).by_transaction_id(
+            transaction_id
+        )
+        if fresh is None:  # purged while the card was read
+            return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+        row = fresh
+        await session.refresh(row)
+        await records.record_side(session, deps.keyring, row, side, fields, errors)
+        if reading is not None:
+            await deps.vault.save(session, row, IMAGE_NAMES[side], reading["image"])
+            if reading.get("photo"):
+                await deps.vault.save(session, row, "idPhotoImage", reading["photo"])
+    return await records.answer(
+        session,
+        deps.keyring,
+        row,
+        steps=("front",) if side == "front" else records.SIDES,
+        language=deps.language,
+        user=user,
+        include_data=body.get_extracted_data is not False,
+    )
