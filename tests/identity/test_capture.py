@@ -116,3 +116,24 @@ async def test_no_card_and_bad_images_are_validation_errors(app: FastAPI) -> Non
             headers=c.key(),
         )
         assert codes(bad_tid.json()) == [5004]
+
+
+async def test_a_back_that_arrives_first_waits_for_the_front(app: FastAPI) -> None:
+    s = sample(101)
+    tid = str(uuid.uuid4())
+    async with scanned(app) as http:
+        c = await new_caller(app, http)
+
+        async def post(path: str, image: bytes, delay: float) -> dict[str, Any]:
+            await asyncio.sleep(delay)
+            body = {"transaction_id": tid, "image": b64(image)}
+            payload: dict[str, Any] = (await http.post(path, json=body, headers=c.key())).json()
+            return payload
+
+        back, front = await asyncio.gather(
+            post("/v1/ocr/id/back", s.back_photo.jpeg, 0.0),
+            post("/v1/ocr/id/front", s.front_photo.jpeg, 0.8),
+        )
+    assert back["data"]["idFrontData"] is not None, back  # waited for the front
+    assert back["data"]["idFrontData"]["idNumber"] == s.truth()["front"]["idNumber"]
+    assert front["data"]["idBackData"] is not None

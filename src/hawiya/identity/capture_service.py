@@ -10,12 +10,15 @@ HTTP 200 and the codes in services.Validations, as the SDKs expect; they are not
 
 from __future__ import annotations
 
+import asyncio
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawiya.context import RequestContext
 from hawiya.datakeys.service import DataKeyring
+from hawiya.db.session import checkpoint
 from hawiya.errors import ErrorCode
 from hawiya.identity import records, tasks
 from hawiya.identity.image_store import ImageVault
@@ -32,9 +35,33 @@ from hawiya.identity.transactions import (
 )
 from hawiya.identity.workers import WorkPool
 from hawiya.kit.clock import utcnow
-from hawiya.models import EndUser
+from hawiya.models import EndUser, IdentityTransaction
 
 IMAGE_NAMES = {"front": "idFrontImage", "back": "idBackImage"}
+# The SDKs post front and back together and treat the back's answer as the result, which must
+# carry the front (vlens-clients.md §3.4). A back that finishes first waits this long for it.
+FRONT_WAIT_SECONDS = 10.0
+_POLL_SECONDS = 0.1
+
+
+async def _wait_for_front(
+    session: AsyncSession, ctx: RequestContext, transaction_id: uuid.UUID
+) -> IdentityTransaction | None:
+    await checkpoint(session)  # the back's result is kept before waiting, and the lease freed
+    repo = TransactionRepository(session, ctx.tenant_id)
+    waited = 0.0
+    row = None
+    while waited < FRONT_WAIT_SECONDS:
+        row = await repo.by_transaction_id(transaction_id)
+        if row is None:
+            return None
+        await session.refresh(row)
+        if row.front_state != "none":
+            return row
+        await session.rollback()  # end the read, so the next one sees new commits
+        await asyncio.sleep(_POLL_SECONDS)
+        waited += _POLL_SECONDS
+    return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +122,8 @@ async def capture(
             await deps.vault.save(session, row, IMAGE_NAMES[side], reading["image"])
             if reading.get("photo"):
                 await deps.vault.save(session, row, "idPhotoImage", reading["photo"])
+    if side == "back" and row.front_state == "none":
+        row = await _wait_for_front(session, ctx, transaction_id) or row
     return await records.answer(
         session,
         deps.keyring,
