@@ -39,29 +39,30 @@ from hawiya.models import EndUser, IdentityTransaction
 
 IMAGE_NAMES = {"front": "idFrontImage", "back": "idBackImage"}
 # The SDKs post front and back together and treat the back's answer as the result, which must
-# carry the front (vlens-clients.md §3.4). A back that finishes first waits this long for it.
-FRONT_WAIT_SECONDS = 10.0
+# carry the front (vlens-clients.md §3.4). A back that finishes first waits this long for it
+# (reading a front takes well under a second; a client that sends only the back waits once).
+FRONT_WAIT_SECONDS = 3.0
 _POLL_SECONDS = 0.1
 
 
 async def _wait_for_front(
     session: AsyncSession, ctx: RequestContext, transaction_id: uuid.UUID
 ) -> IdentityTransaction | None:
+    """The transaction once a front has been read, or as it is after FRONT_WAIT_SECONDS; loaded
+    fresh and usable (None when it was purged meanwhile)."""
     await checkpoint(session)  # the back's result is kept before waiting, and the lease freed
     repo = TransactionRepository(session, ctx.tenant_id)
     waited = 0.0
-    row = None
-    while waited < FRONT_WAIT_SECONDS:
+    while True:
         row = await repo.by_transaction_id(transaction_id)
         if row is None:
             return None
         await session.refresh(row)
-        if row.front_state != "none":
+        if row.front_state != "none" or waited >= FRONT_WAIT_SECONDS:
             return row
         await session.rollback()  # end the read, so the next one sees new commits
         await asyncio.sleep(_POLL_SECONDS)
         waited += _POLL_SECONDS
-    return row
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +124,12 @@ async def capture(
             if reading.get("photo"):
                 await deps.vault.save(session, row, "idPhotoImage", reading["photo"])
     if side == "back" and row.front_state == "none":
-        row = await _wait_for_front(session, ctx, transaction_id) or row
+        waited_for = await _wait_for_front(session, ctx, transaction_id)
+        if waited_for is None:
+            return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+        row = waited_for
+        if user is not None:
+            await session.refresh(user)  # the wait ended transactions: load it again
     return await records.answer(
         session,
         deps.keyring,
