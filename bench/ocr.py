@@ -127,13 +127,19 @@ def main(argv: list[str] | None = None) -> int:
 
     cv2.setNumThreads(1)
     from hawiya.identity import images
-    from hawiya.identity.ocr import CardNotDetected, read_back, read_front, warm_up
+    from hawiya.identity.ocr import (
+        BackResult,
+        CardNotDetected,
+        FrontResult,
+        read_back,
+        read_front,
+        warm_up,
+    )
 
     started = time.perf_counter()
     warm_up()
     warm = time.perf_counter() - started
 
-    readers = {"front": read_front, "back": read_back}
     wall: dict[str, list[float]] = defaultdict(list)
     cpu: dict[str, list[float]] = defaultdict(list)
     decode: list[float] = []
@@ -149,8 +155,12 @@ def main(argv: list[str] | None = None) -> int:
             decode.append(time.perf_counter() - t0)
             expected = truth[side]
             t0, c0 = time.perf_counter(), time.thread_time()
+            result: FrontResult | BackResult | None
             try:
-                result = readers[side](image, today=TODAY)
+                if side == "front":
+                    result = read_front(image, today=TODAY)
+                else:
+                    result = read_back(image, today=TODAY)
             except CardNotDetected:
                 result = None
             wall[side].append(time.perf_counter() - t0)

@@ -32,6 +32,7 @@ from hawiya.identity.ocr.glyphs import (
 )
 
 WIDE = 1.05  # a glyph wider than this many band heights is two glyphs (the widest digit: 0.9)
+ZERO_HEIGHT = 0.6  # ٠ is a dot: a glyph taller than this many band heights is not one
 DATE = re.compile(r"^(\d{4})/(\d{2})/(\d{2})$")
 
 
@@ -55,6 +56,11 @@ def _classify(seg: Segmented, model: Classifier, glyphs: list[Glyph]) -> list[_G
         return []
     rows = np.stack([features(seg, glyph) for glyph in glyphs])
     table = model.probabilities(rows)
+    if "0" in model.classes and "/" in model.classes:  # Eastern digits: ٠ is a small dot
+        zero = model.classes.index("0")
+        tall = np.array([g.height > ZERO_HEIGHT * seg.band_height for g in glyphs])
+        table[tall, zero] = 0.0
+        table /= np.maximum(table.sum(1, keepdims=True), 1e-12)
     return [
         _Guess(glyph, model.classes[int(k)], float(row[k]), row)
         for glyph, row, k in zip(glyphs, table, table.argmax(1), strict=True)
@@ -131,8 +137,12 @@ def _resolve(
 
 
 def _speck(seg: Segmented, glyph: Glyph) -> bool:
-    """Too small to be anything but a broken-off piece or a spot (٠ is read before this)."""
-    return max(glyph.width, glyph.height) < 0.35 * seg.band_height
+    """Too small to be anything but a broken-off piece (of a thin slash) or a spot; ٠, as small,
+    is read as a digit before this is asked."""
+    size = seg.band_height
+    return glyph.width * glyph.height < 0.12 * size * size and max(glyph.width, glyph.height) < (
+        0.45 * size
+    )
 
 
 def _reading(guesses: list[_Guess]) -> Reading:
@@ -200,7 +210,10 @@ def read_number(
     With `length`, a short read has its widest glyph cut and a long one loses its least likely
     glyph until the length is right (or nothing more can be done)."""
     model = classifier(alphabet, data_dir=data_dir)
-    return _reading(_read_all(seg, model, length, allowed=ASCII_DIGITS))
+    reading = _reading(_read_all(seg, model, length, allowed=ASCII_DIGITS))
+    if length is not None and len(reading.text) != length:
+        return replace(reading, confidence=0.0)
+    return reading
 
 
 def _end_word(seg: Segmented, *, from_left: bool, gap: float, limit: int) -> list[Glyph]:
@@ -217,34 +230,51 @@ def _end_word(seg: Segmented, *, from_left: bool, gap: float, limit: int) -> lis
     return word if from_left else word[::-1]
 
 
-def _framed(seg: Segmented, glyphs: list[Glyph]) -> Segmented:
+def _framed(seg: Segmented, glyphs: list[Glyph], *, floor: float = 0.0) -> Segmented:
     """The line with its band taken from these glyphs alone (a number beside words whose
-    letters rise and fall further than digits)."""
-    return replace(seg, band=band(glyphs)) if glyphs else seg
+    letters rise and fall further than digits), at least `floor` of the line's band high (a
+    number of short digits only, ٥٠, has no tall glyph to measure)."""
+    if not glyphs:
+        return seg
+    top, bottom = band(glyphs)
+    top = min(top, bottom - floor * seg.band_height)
+    return replace(seg, band=(top, bottom))
 
 
 def read_date(seg: Segmented, *, data_dir: Path | None = None) -> Reading | None:
-    """A YYYY/MM/DD date at either end of a line (its label beside it): eight digits from that
-    end, "/" skipped where it is read (a thin slash may be lost in the ink). None: no date."""
+    """A YYYY/MM/DD date at either end of a line (its label beside it). Ten glyphs with a "/"
+    read fifth or eighth are taken by position (both separators where they must be, digits
+    elsewhere: a slash that caught a speck of guilloche reads as anything); otherwise eight
+    digits from that end, "/" skipped where it is read (a thin slash may be lost in the ink).
+    None: no date."""
     model = classifier("eastern", data_dir=data_dir)
     best: Reading | None = None
     for from_left in (True, False):
         ordered = seg.glyphs if from_left else seg.glyphs[::-1]
         framed = _framed(seg, ordered[:8])
         run = ordered[:11] if from_left else ordered[:11][::-1]
-        guesses = _resolve(framed, model, run)
-        digits: list[_Guess] = []
-        for guess in guesses if from_left else guesses[::-1]:
-            if len(digits) == 8:
-                break
-            if guess.char.isdigit():
-                digits.append(guess)
-            elif guess.char != "/" and not _speck(framed, guess.glyph):
-                break
+        guesses = [
+            g for g in _resolve(framed, model, run)
+            if not (g.char in (OTHER, PAIR) and _speck(framed, g.glyph))
+        ]  # fmt: skip
+        date = guesses[:10] if from_left else guesses[-10:]
+        if len(date) == 10 and "/" in (date[4].char, date[7].char):
+            digits = _restricted(
+                [g for i, g in enumerate(date) if i not in (4, 7)], model.classes, ASCII_DIGITS
+            )
+        else:
+            digits = []
+            for guess in guesses if from_left else guesses[::-1]:
+                if len(digits) == 8:
+                    break
+                if guess.char.isdigit():
+                    digits.append(guess)
+                elif guess.char != "/":
+                    break
+            if not from_left:
+                digits.reverse()
         if len(digits) < 8:
             continue
-        if not from_left:
-            digits.reverse()
         text = "".join(g.char for g in digits)
         reading = Reading(
             f"{text[:4]}/{text[4:6]}/{text[6:]}",
@@ -267,7 +297,7 @@ def read_end_number(
         word = _end_word(seg, from_left=from_left, gap=0.3, limit=max_digits + 2)
         if not word:
             continue
-        framed = _framed(seg, word)
+        framed = _framed(seg, word, floor=0.85)
         guesses = _resolve(framed, model, word)
         ordered = guesses if from_left else guesses[::-1]
         run: list[_Guess] = []
@@ -278,6 +308,8 @@ def read_end_number(
         if not run or len(run) > max_digits or len(run) == len(seg.glyphs):
             continue
         rest = [g for g in seg.glyphs if g not in {r.glyph for r in run}]
+        if not rest:
+            continue
         last = run[-1].glyph
         space = min(abs(g.x0 - last.x1) if from_left else abs(last.x0 - g.x1) for g in rest)
         if space >= 0.25 * framed.band_height:

@@ -5,12 +5,15 @@ CARD_LAYOUT's regions apply.
    segments in each channel of its Lab image (a card can differ from the table in colour only),
    and collinear segments are merged into lines.
 2. Every pair of roughly parallel lines, crossed with every other such pair, bounds a
-   quadrilateral. Those that are convex, card-shaped (long over short side 1.3 to 1.95, which
+   quadrilateral. Those that are convex, card-shaped (long over short side 1.2 to 2.0, which
    covers the card's 1.59 seen in perspective) and at least 8 % of the photo are scored by how
    much of their outline lies on detected edges. The photo's own borders are candidate lines too,
-   and outline outside the photo counts as half-seen: a card cut by the frame is still found, its
-   corners beyond the border (the warp leaves what is missing white, and `LocatedCard.visible`
-   tells how much of a field the photo holds).
+   and outline outside the photo counts for a little (HIDDEN_SCORE): a card cut by the frame on
+   one side is still found, its side along the border standing for the one beyond it (the warp
+   leaves what is missing white; `LocatedCard.visible` tells how much of a field the photo
+   holds, and the band along such a side is not trusted).
+   Completing the card to its proportions beyond the border was tried and dropped: perspective
+   makes that guess worse than the border.
 3. The winner's long side is made horizontal; which of the two remaining orientations is upright
    (a card photographed upside down) is decided from content: where ink lies compared with where
    the side's layout puts text, the photo (front) and the barcode (back).
@@ -21,6 +24,7 @@ No quadrilateral scores well enough: CardNotDetected (3011).
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -36,10 +40,13 @@ Image8 = npt.NDArray[np.uint8]
 
 WORK_SIDE = 800  # the long side of the photo the lines are found on
 MIN_AREA = 0.08  # of the photo
-ASPECT = (1.3, 1.95)  # long over short side of a card seen in perspective (flat: 1.59)
+ASPECT = (1.2, 2.0)  # long over short side of a card seen in perspective (flat: 1.59)
 MAX_LINES = 30
+CHROMA_GAIN = 3.0
+HIDDEN_SCORE = 0.6  # what outline outside the photo scores (a seen edge on all of it: 1.0)
 _SAMPLES = 40  # points per side when scoring an outline
 _MIN_SCORE = 0.8
+MIN_CONTENT = 0.3  # upright_score of a card's print; a blank or striped rectangle scores less
 
 # What the orientation test expects to be inked besides CARD_LAYOUT's fields: the header of the
 # front and the barcode of the back, as synthetic/card.py draws them (neither is a field).
@@ -52,8 +59,12 @@ class LocatedCard:
     card: Image8  # RGB, HEIGHT x WIDTH, upright
     corners: tuple[Point, Point, Point, Point]  # the card's TL, TR, BR, BL in the photo
     score: float  # outline support, about 1.0 to 1.5 for a clear card
-    upside_down: bool  # the photo showed the card rotated by about 180 degrees
+    rotation: float  # degrees from the photo's x axis to the card's top edge (clockwise)
     seen: npt.NDArray[np.bool_]  # VISIBILITY_GRID: which parts of the card are in the photo
+
+    @property
+    def upside_down(self) -> bool:
+        return abs(self.rotation) > 135
 
     def visible(self, box: tuple[float, float, float, float]) -> float:
         """The share of a card region (fractions x0, y0, x1, y1) that lies inside the photo."""
@@ -66,17 +77,19 @@ class LocatedCard:
         return float(part.mean()) if part.size else 0.0
 
 
-_detector = None
+_local = threading.local()
 
 
 def _line_detector() -> cv2.ximgproc.FastLineDetector:
-    global _detector
-    if _detector is None:
-        _detector = cv2.ximgproc.createFastLineDetector(
+    """One detector per thread (OpenCV does not promise its objects are thread-safe)."""
+    detector = getattr(_local, "detector", None)
+    if detector is None:
+        detector = cv2.ximgproc.createFastLineDetector(
             length_threshold=20, distance_threshold=1.5, canny_th1=30, canny_th2=60,
             canny_aperture_size=3, do_merge=True,
         )  # fmt: skip
-    return _detector
+        _local.detector = detector
+    return detector
 
 
 def _segments(small: Image8) -> FloatArray:
@@ -85,10 +98,10 @@ def _segments(small: Image8) -> FloatArray:
     found = []
     for channel in range(3):
         plane = np.asarray(cv2.GaussianBlur(lab[:, :, channel], (5, 5), 0), dtype=np.float32)
-        if channel:  # colour planes have little range: stretch them
-            low, high = float(plane.min()), float(plane.max())
-            plane = (plane - low) * (255.0 / max(high - low, 1.0))
-        lines = _line_detector().detect(plane.astype(np.uint8))
+        if channel:  # colour planes have little range: a fixed gain (a stretch to the full
+            # range would turn a plain table's sensor noise into edges)
+            plane = (plane - 128.0) * CHROMA_GAIN + 128.0
+        lines = _line_detector().detect(np.clip(plane, 0, 255).astype(np.uint8))
         if lines is not None:
             found.append(lines.reshape(-1, 4).astype(np.float64))
     return np.concatenate(found) if found else np.zeros((0, 4))
@@ -194,7 +207,7 @@ def _best_quad(small: Image8) -> tuple[FloatArray, float] | None:
     quads, sides, area = quads[good], sides[good], area[good]
     if len(quads) == 0:
         return None
-    # How much of each side lies on an edge; outline outside the photo is scored 0.8.
+    # How much of each side lies on an edge; outline outside the photo scores HIDDEN_SCORE.
     ink = np.full((h, w), 255, np.uint8)
     for x1, y1, x2, y2 in np.round(segs).astype(int):
         cv2.line(ink, (int(x1), int(y1)), (int(x2), int(y2)), (0,), 1)
@@ -209,10 +222,12 @@ def _best_quad(small: Image8) -> tuple[FloatArray, float] | None:
     on_edge = (distance[yi, xi] <= 2.0) & seen
     seen_part = seen.mean(2)
     covered = on_edge.sum(2) / np.maximum(seen.sum(2), 1)
-    side_score = seen_part * covered + (1 - seen_part) * 0.8
+    side_score = seen_part * covered + (1 - seen_part) * HIDDEN_SCORE
     outline = (side_score * sides).sum(1) / sides.sum(1)
     visible = (seen_part * sides).sum(1) / sides.sum(1)
-    total = np.where(visible < 0.5, -1.0, outline + 0.3 * side_score.min(1) + 0.5 * area)
+    hidden_sides = (seen_part < 0.5).sum(1)
+    total = outline + 0.3 * side_score.min(1) + 0.5 * area
+    total = np.where((visible < 0.5) | (hidden_sides > 1), -1.0, total)
     best = int(np.argmax(total))
     if total[best] < _MIN_SCORE:
         return None
@@ -234,6 +249,7 @@ def _box_mask(boxes: list[tuple[float, float, float, float]], size: tuple[int, i
 
 _TEMPLATE_SIZE = (100, 63)
 VISIBILITY_GRID = (63, 100)  # rows, columns: a point every 10 card pixels
+BORDER_BAND = 0.1  # of the card, along a side that is the photo's border: not trusted
 _TEMPLATES = {
     side: _box_mask(
         [region.box for region in CARD_LAYOUT[side].values()]
@@ -244,15 +260,28 @@ _TEMPLATES = {
 }
 
 
+def _stripes(gray: Image8, box: tuple[float, float, float, float]) -> float:
+    """Mean horizontal contrast in a card region (every fourth row): high over a barcode."""
+    x0, y0, x1, y1 = box
+    part = gray[int(y0 * HEIGHT) : int(y1 * HEIGHT) : 4, int(x0 * WIDTH) : int(x1 * WIDTH)]
+    return float(np.abs(np.diff(part.astype(np.float32), axis=1)).mean()) if part.size else 0.0
+
+
 def upright_score(card: Image8, side: str) -> float:
     """How well the card's ink matches the side's layout; the upright card scores higher than
-    the same card turned by 180 degrees."""
-    gray = cv2.cvtColor(card, cv2.COLOR_RGB2GRAY)
+    the same card turned by 180 degrees. On the back the barcode, whose bars no text matches,
+    must be on the left too."""
+    gray = np.asarray(cv2.cvtColor(card, cv2.COLOR_RGB2GRAY), dtype=np.uint8)
     small = cv2.resize(gray, (250, 158), interpolation=cv2.INTER_AREA).astype(np.float32)
     background = cv2.GaussianBlur(cv2.dilate(small, np.ones((9, 9), np.uint8)), (0, 0), 4)
     ink = (small / np.maximum(background, 1.0) < 0.7).astype(np.float32)
     ink = cv2.resize(ink, _TEMPLATE_SIZE, interpolation=cv2.INTER_AREA)
-    return float((ink * _TEMPLATES[side]).sum() / max(float(ink.sum()), 1.0))
+    score = float((ink * _TEMPLATES[side]).sum() / max(float(ink.sum()), 1.0))
+    if side == "back":
+        box = _BACK_EXTRAS[0]
+        here, there = _stripes(gray, box), _stripes(gray[::-1, ::-1], box)
+        score += (here - there) / max(here + there, 1e-6)
+    return score
 
 
 def warp(photo: Image8, corners: FloatArray) -> Image8:
@@ -267,8 +296,8 @@ def warp(photo: Image8, corners: FloatArray) -> Image8:
 
 
 def _seen(corners: FloatArray, size: tuple[int, int]) -> npt.NDArray[np.bool_]:
-    """Which points of a VISIBILITY_GRID over the card fall inside the photo (a card cut by the
-    frame: what is outside cannot be read)."""
+    """Which points of a VISIBILITY_GRID over the card fall inside the photo, off its very edge
+    (a card cut by the frame: what is outside cannot be read)."""
     rows, cols = VISIBILITY_GRID
     source = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(source, corners.astype(np.float32))
@@ -276,8 +305,28 @@ def _seen(corners: FloatArray, size: tuple[int, int]) -> npt.NDArray[np.bool_]:
     points = np.stack([u.ravel(), v.ravel()], 1).reshape(-1, 1, 2).astype(np.float32)
     x, y = cv2.perspectiveTransform(points, matrix).reshape(-1, 2).T
     w, h = size
-    inside = (x >= 0) & (x < w) & (y >= 0) & (y < h)
-    return np.asarray(inside, dtype=bool).reshape(rows, cols)
+    edge = 0.01 * max(w, h)  # a card side along the border may go on beyond it
+    inside = (x >= edge) & (x < w - edge) & (y >= edge) & (y < h - edge)
+    seen = np.asarray(inside, dtype=bool).reshape(rows, cols)
+    # A side that is the photo's border stands for one beyond it: how far is unknown, so what
+    # lies near it is not trusted either.
+    band_rows, band_cols = math.ceil(BORDER_BAND * rows), math.ceil(BORDER_BAND * cols)
+    for side in range(4):
+        a, b = corners[side], corners[(side + 1) % 4]
+        on_border = any(
+            abs(a[axis] - at) <= 2 and abs(b[axis] - at) <= 2
+            for axis, at in ((0, 0.0), (0, w - 1.0), (1, 0.0), (1, h - 1.0))
+        )
+        if on_border:  # sides: 0 top, 1 right, 2 bottom, 3 left
+            if side == 0:
+                seen[:band_rows] = False
+            elif side == 1:
+                seen[:, cols - band_cols :] = False
+            elif side == 2:
+                seen[rows - band_rows :] = False
+            else:
+                seen[:, :band_cols] = False
+    return seen
 
 
 def find_corners(photo: Image8) -> tuple[FloatArray, float]:
@@ -310,14 +359,16 @@ def locate(photo: Image8, side: str) -> LocatedCard:
     quad, score = find_corners(photo)
     card = warp(photo, quad)
     turned = np.ascontiguousarray(card[::-1, ::-1])
-    upside_down = upright_score(turned, side) > upright_score(card, side)
-    if upside_down:
+    as_found, as_turned = upright_score(card, side), upright_score(turned, side)
+    if max(as_found, as_turned) < MIN_CONTENT:
+        raise CardNotDetected(reason="no card content in the outline")
+    if as_turned > as_found:
         card, quad = turned, np.roll(quad, 2, 0)
     tl, tr, br, bl = (tuple(float(v) for v in point) for point in quad)
     return LocatedCard(
         card=card,
         corners=((tl[0], tl[1]), (tr[0], tr[1]), (br[0], br[1]), (bl[0], bl[1])),
         score=score,
-        upside_down=bool(upside_down),
+        rotation=math.degrees(math.atan2(quad[1, 1] - quad[0, 1], quad[1, 0] - quad[0, 0])),
         seen=_seen(quad, (photo.shape[1], photo.shape[0])),
     )
