@@ -26,7 +26,7 @@ from hawiya.identity.images import ImageRejected, decode_base64, sniff
 from hawiya.identity.ocr.errors import OcrError
 from hawiya.identity.repository import TransactionRepository
 from hawiya.identity.schemas import CaptureInput, Verification, VerificationData
-from hawiya.identity.service import refused
+from hawiya.identity.service import refusal
 from hawiya.identity.transactions import (
     TransactionInvalid,
     leased,
@@ -81,14 +81,14 @@ async def capture(
     body: CaptureInput,
     user: EndUser | None,
 ) -> Verification[VerificationData]:
-    def refusal(code: ErrorCode, field: str | None = None) -> Verification[VerificationData]:
-        return Verification[VerificationData](services=refused(code, deps.language, field))
+    def refuse(code: ErrorCode, field: str | None = None) -> Verification[VerificationData]:
+        return refusal(code, deps.language, field)
 
     try:
         data = decode_base64(body.image)
         sniff(data)
     except ImageRejected as exc:
-        return refusal(ErrorCode(exc.code), "image")
+        return refuse(ErrorCode(exc.code), "image")
     try:
         row = await open_transaction(
             session,
@@ -97,7 +97,7 @@ async def capture(
             user_id=user.id if user else None,
         )
     except TransactionInvalid:
-        return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+        return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
     row.client_transaction_id = body.client_transaction_id or row.client_transaction_id
     row.request_id = body.request_id or row.request_id
     transaction_id = row.transaction_id
@@ -115,7 +115,7 @@ async def capture(
             transaction_id
         )
         if fresh is None:  # purged while the card was read
-            return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+            return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
         row = fresh
         await session.refresh(row)
         await records.record_side(session, deps.keyring, row, side, fields, errors)
@@ -126,7 +126,7 @@ async def capture(
     if side == "back" and row.front_state == "none":
         waited_for = await _wait_for_front(session, ctx, transaction_id)
         if waited_for is None:
-            return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+            return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
         row = waited_for
         if user is not None:
             await session.refresh(user)  # the wait ended transactions: load it again

@@ -28,7 +28,7 @@ from hawiya.identity.image_store import ImageMissing
 from hawiya.identity.images import ImageRejected, decode_base64, sniff
 from hawiya.identity.repository import TransactionRepository
 from hawiya.identity.schemas import LivenessInput, Spoofing, Src, Verification, VerificationData
-from hawiya.identity.service import apply_outcome, refused
+from hawiya.identity.service import apply_outcome, refusal
 from hawiya.identity.transactions import (
     TransactionInvalid,
     leased,
@@ -63,8 +63,8 @@ async def check(
     *,
     ocr_path: bool,
 ) -> Verification[VerificationData]:
-    def refusal(code: ErrorCode, field: str | None = None) -> Verification[VerificationData]:
-        return Verification[VerificationData](services=refused(code, deps.language, field))
+    def refuse(code: ErrorCode, field: str | None = None) -> Verification[VerificationData]:
+        return refusal(code, deps.language, field)
 
     frames = []
     for index, text in enumerate((body.face_1, body.face_2, body.face_3), start=1):
@@ -72,7 +72,7 @@ async def check(
             data = decode_base64(text)
             sniff(data)
         except ImageRejected as exc:
-            return refusal(ErrorCode(exc.code), f"face_{index}")
+            return refuse(ErrorCode(exc.code), f"face_{index}")
         frames.append(data)
     try:
         row = await open_transaction(
@@ -83,9 +83,9 @@ async def check(
             must_exist=True,
         )
     except TransactionInvalid:
-        return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+        return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
     if row.front_state != records.PASSED or row.back_state != records.PASSED:
-        return refusal(ErrorCode.ID_SIDES_MISSING, "transaction_id")
+        return refuse(ErrorCode.ID_SIDES_MISSING, "transaction_id")
     tenant = await load_tenant(session, ctx)
     transaction_id = row.transaction_id
     async with leased(session, ctx.tenant_id, transaction_id):
@@ -107,7 +107,7 @@ async def check(
             transaction_id
         )
         if fresh is None:
-            return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+            return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
         row = fresh
         await session.refresh(row)
         errors = _outcome(out, error)

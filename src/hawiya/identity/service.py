@@ -114,6 +114,13 @@ def refused(code: ErrorCode, language: str, field: str | None = None) -> Service
     return Services(Validations=ValidationList(validation_errors=[entry]))
 
 
+def refusal(
+    code: ErrorCode, language: str, field: str | None = None
+) -> Verification[VerificationData]:
+    """A verification step's business failure: no data, the code in services.Validations."""
+    return Verification[VerificationData](services=refused(code, language, field))
+
+
 def apply_outcome(user: EndUser, row: IdentityTransaction) -> None:
     """Give the user the stage a finished transaction reached (spec §3.2: Registered ->
     Validated -> Verified); never lowers one already reached."""
@@ -139,9 +146,7 @@ async def link_transaction(
             session, me.tenant_id, tid, user_id=me.user_id, must_exist=True
         )
     except TransactionInvalid:
-        return Verification[VerificationData](
-            services=refused(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, language)
-        )
+        return refusal(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, language)
     user = await users_service.get_or_raise(session, me.tenant_id, me.user_id)
     apply_outcome(user, row)
     await session.flush()
