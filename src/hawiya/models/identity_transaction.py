@@ -28,6 +28,7 @@ class IdentityTransaction(IdMixin, TimestampMixin, TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "transaction_id"),
         Index("ix_identity_transaction_id_number", "tenant_id", "id_number_hash"),
+        Index("ix_identity_transaction_review", "tenant_id", "review_state"),
     )
 
     transaction_id: Mapped[uuid.UUID]
@@ -55,6 +56,16 @@ class IdentityTransaction(IdMixin, TimestampMixin, TenantScoped, Base):
     id_number_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     is_completed: Mapped[bool] = mapped_column(default=False)
     completed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Manual review (docs/identity.md): none | pending | approved | rejected. A step that fails,
+    # an AML hit or an authority check that could not run sets "pending"; an officer decides.
+    review_state: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
+    review_reason: Mapped[str | None] = mapped_column(String(1000), default=None)
+    reviewed_by: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"),
+        ForeignKey("admin_user.id", ondelete="SET NULL"),
+        default=None,
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
     lease_holder: Mapped[uuid.UUID | None] = mapped_column(default=None)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
