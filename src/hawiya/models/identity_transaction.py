@@ -60,11 +60,8 @@ class IdentityTransaction(IdMixin, TimestampMixin, TenantScoped, Base):
     # an AML hit or an authority check that could not run sets "pending"; an officer decides.
     review_state: Mapped[str] = mapped_column(String(16), default="none", server_default="none")
     review_reason: Mapped[str | None] = mapped_column(String(1000), default=None)
-    reviewed_by: Mapped[int | None] = mapped_column(
-        BigInteger().with_variant(Integer(), "sqlite"),
-        ForeignKey("admin_user.id", ondelete="SET NULL"),
-        default=None,
-    )
+    # The officer: "admin:<id>" for a tenant administrator, "cli:<login>" for an operator.
+    reviewed_by: Mapped[str | None] = mapped_column(String(128), default=None)
     reviewed_at: Mapped[datetime | None] = mapped_column(default=None)
     lease_until: Mapped[datetime | None] = mapped_column(default=None)
     lease_holder: Mapped[uuid.UUID | None] = mapped_column(default=None)

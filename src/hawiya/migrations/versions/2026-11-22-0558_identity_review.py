@@ -24,31 +24,17 @@ def upgrade() -> None:
             sa.Column("review_state", sa.String(length=16), nullable=False, server_default="none")
         )
         batch_op.add_column(sa.Column("review_reason", sa.String(length=1000), nullable=True))
-        batch_op.add_column(
-            sa.Column(
-                "reviewed_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
-            )
-        )
+        batch_op.add_column(sa.Column("reviewed_by", sa.String(length=128), nullable=True))
         batch_op.add_column(
             sa.Column("reviewed_at", hawiya.db.types.UtcDateTime(timezone=True), nullable=True)
         )
         batch_op.create_index(
             "ix_identity_transaction_review", ["tenant_id", "review_state"], unique=False
         )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_identity_transaction_reviewed_by_admin_user"),
-            "admin_user",
-            ["reviewed_by"],
-            ["id"],
-            ondelete="SET NULL",
-        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("identity_transaction", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_identity_transaction_reviewed_by_admin_user"), type_="foreignkey"
-        )
         batch_op.drop_index("ix_identity_transaction_review")
         batch_op.drop_column("reviewed_at")
         batch_op.drop_column("reviewed_by")
