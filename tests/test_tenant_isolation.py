@@ -32,6 +32,7 @@ from tests.http.routes import (
     headers_for,
     login_body,
     new_caller,
+    pending_review,
     route_for,
     route_keys,
     takes_body,
@@ -58,6 +59,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "hawiya"
 NULLABLE_TENANT = {
     "audit_event": "platform events (signing-key rotation) belong to no tenant",
     "job": "platform jobs (maintenance) run for no tenant",
+    "aml_list": "public sanctions lists (UN, OFAC, EU ...) belong to no tenant",
+    "aml_entry": "entries of the public sanctions lists belong to no tenant",
 }
 
 
@@ -88,9 +91,13 @@ def test_every_id_route_is_covered() -> None:
 @pytest.mark.parametrize(("method", "path"), ID_ROUTES, ids=[f"{m} {p}" for m, p in ID_ROUTES])
 async def test_foreign_id_answers_like_a_missing_one(app: FastAPI, method: str, path: str) -> None:
     case = case_for(method, path)
+    transaction = "{transactionId}" in path
     async with scanned(app) as http:
         a, b = await new_caller(app, http), await new_caller(app, http)
-        owned = await create_key(a, "owned-by-a")
+        if transaction:
+            owned = {"id": await pending_review(a), "prefix": "-"}
+        else:
+            owned = await create_key(a, "owned-by-a")
         body = case.body(b) if case.body else None
 
         async def as_b(identifier: str) -> httpx.Response:
@@ -99,13 +106,19 @@ async def test_foreign_id_answers_like_a_missing_one(app: FastAPI, method: str, 
             )
 
         baseline = await as_b(random_id())
-        assert_error(baseline, E.API_KEY_NOT_FOUND)
+        assert_error(
+            baseline, E.TRANSACTION_OR_TOKEN_INVALID if transaction else E.API_KEY_NOT_FOUND
+        )
         for identifier in (owned["id"], owned["id"].upper(), random_id(), "not-a-uuid", "12345"):
             response = await as_b(identifier)
             assert response.status_code == baseline.status_code, identifier
             assert response.content == baseline.content, identifier
             for secret in (owned["id"], a.tenant.id, a.tenant.name, owned["prefix"]):
                 assert secret.lower() not in response.text.lower()
+        if transaction:  # A's verification is still waiting for A's officers
+            mine = await http.get(f"/api/hawiya/IdentityReviews/{owned['id']}", headers=a.admin())
+            assert assert_success(mine)["state"] == "pending"
+            return
         # Nothing happened to A's key: it still authenticates and is not revoked.
         works = await http.get(
             "/api/hawiya/Session/Current",

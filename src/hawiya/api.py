@@ -10,6 +10,7 @@ from fastapi.routing import APIRoute
 from hawiya.auth.endpoints import admin_router as auth_admin_router
 from hawiya.auth.endpoints import router as credentials_router
 from hawiya.identity.endpoints import router as identity_router
+from hawiya.identity.review_endpoints import router as review_router
 from hawiya.ops.endpoints import router as ops_router
 from hawiya.registration.account_endpoints import router as account_router
 from hawiya.registration.endpoints import router as registration_router
@@ -20,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     account_router,
     identity_router,
     auth_admin_router,
+    review_router,
     ops_router,
 ]
 

@@ -129,6 +129,10 @@ class ErrorCode(IntEnum):
     IDENTITY_IMAGE_NOT_FOUND = 1301
     FACE_DOES_NOT_MATCH_ID = 1302
     ID_SIDES_MISSING = 1303
+    ID_FRONT_MISSING = 1304
+    REVIEW_NOT_PENDING = 1305
+    VERIFICATION_ATTEMPTS_PAUSED = 1306
+    VERIFICATION_DAILY_LIMIT = 1307
 
     # --- Hawiya 9xxx: generic protocol errors
     VALIDATION_FAILED = 9001
@@ -480,6 +484,25 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
     E.ID_SIDES_MISSING: _biz(
         "Read both sides of the ID card successfully before the liveness check.",
         "اقرأ وجهي بطاقة الهوية بنجاح قبل التحقق من الحيوية.",
+    ),
+    E.ID_FRONT_MISSING: _biz(
+        "Read the front of the ID card in this transaction before matching a face to it.",
+        "اقرأ الوجه الأمامي لبطاقة الهوية في هذه المعاملة قبل مطابقة الوجه معه.",
+    ),
+    E.REVIEW_NOT_PENDING: _biz(
+        "This verification is not waiting for a review decision.",
+        "هذا التحقق لا ينتظر قرار مراجعة.",
+        409,
+    ),
+    E.VERIFICATION_ATTEMPTS_PAUSED: _biz(
+        "Too many failed face checks in a row: wait 30 seconds before the next attempt.",
+        "محاولات فاشلة متتالية كثيرة للتحقق من الوجه: انتظر 30 ثانية قبل المحاولة التالية.",
+        429,
+    ),
+    E.VERIFICATION_DAILY_LIMIT: _biz(
+        "The daily limit of face checks for this identity is reached: try again tomorrow.",
+        "تم بلوغ الحد اليومي لمحاولات التحقق من الوجه لهذه الهوية: حاول مرة أخرى غدًا.",
+        429,
     ),
     # Hawiya 9xxx
     E.VALIDATION_FAILED: _biz(

@@ -653,6 +653,77 @@ async def _step_image(c: Caller) -> httpx.Response:
     )
 
 
+async def front_transaction(c: Caller) -> str:
+    """A transaction whose ID front was read through /v1/ocr/id/front (the card holder's photo
+    is stored); its id."""
+    tid = str(uuid.uuid4())
+    body = {"transaction_id": tid, "image": card_pictures()["front"]}
+    response = await c.http.post("/v1/ocr/id/front", json=body, headers=c.key())
+    assert response.json()["services"]["Validations"]["validation_errors"] == [], response.text
+    return tid
+
+
+async def _face_match(c: Caller) -> httpx.Response:
+    tid = await front_transaction(c)
+    body = {"transaction_id": tid, "image": holder_frames()[0]}
+    return await c.http.post("/v1/ocr/face/match", json=body, headers=c.key())
+
+
+async def _classification(c: Caller) -> httpx.Response:
+    body = {"image": card_pictures()["back"]}
+    return await c.http.post("/v1/ocr/classification", json=body, headers=c.key())
+
+
+async def _transaction_by_id(c: Caller) -> httpx.Response:
+    tid = await ocr_transaction(c)
+    return await c.http.get(
+        "/api/Transactions/GetTransactionById", params={"id": tid}, headers=c.admin()
+    )
+
+
+async def pending_review(c: Caller) -> str:
+    """A transaction waiting for review: a front read with a failed check (3010, expired)."""
+    from hawiya.db.session import session_scope
+    from hawiya.identity import records, review
+    from hawiya.identity import transactions as tx
+
+    tid = uuid.uuid4()
+    async with session_scope(c.app.state.db.writer) as session:
+        row = await tx.open_transaction(session, uuid.UUID(c.tenant.id), tid, user_id=None)
+        await records.record_side(
+            session,
+            c.app.state.data_keys,
+            row,
+            "front",
+            FRONT_FIELDS,
+            [records.StepError(3010, "idExpiry")],
+        )
+        review.flag(row)
+    return str(tid)
+
+
+async def _reviews(c: Caller) -> httpx.Response:
+    await pending_review(c)
+    return await c.http.get("/api/hawiya/IdentityReviews", headers=c.admin())
+
+
+async def _review(c: Caller) -> httpx.Response:
+    tid = await pending_review(c)
+    return await c.http.get(f"/api/hawiya/IdentityReviews/{tid}", headers=c.admin())
+
+
+def _decision(verb: str) -> Call:
+    async def call(c: Caller) -> httpx.Response:
+        tid = await pending_review(c)
+        return await c.http.post(
+            f"/api/hawiya/IdentityReviews/{tid}/{verb}",
+            json={"reason": "documents checked by phone"},
+            headers=c.admin(),
+        )
+
+    return call
+
+
 def _code_body(kind: str, **extra: Any) -> Body:
     """A well-formed validate body whose challenge does not exist."""
     names = {
@@ -782,6 +853,19 @@ CASES: dict[tuple[str, str], RouteCase] = {
     ),
     ("POST", "/v1/ocr/face/compare"): RouteCase(
         _face_compare, lambda c: {"face_1": "AAAA", "face_2": "AAAA"}
+    ),
+    ("POST", "/v1/ocr/face/match"): RouteCase(
+        _face_match, lambda c: {"transaction_id": random_id(), "image": "AAAA"}
+    ),
+    ("POST", "/v1/ocr/classification"): RouteCase(_classification, lambda c: {"image": "AAAA"}),
+    ("GET", "/api/Transactions/GetTransactionById"): RouteCase(_transaction_by_id),
+    ("GET", "/api/hawiya/IdentityReviews"): RouteCase(_reviews),
+    ("GET", "/api/hawiya/IdentityReviews/{transactionId}"): RouteCase(_review),
+    ("POST", "/api/hawiya/IdentityReviews/{transactionId}/Approve"): RouteCase(
+        _decision("Approve"), lambda c: {"reason": "checked"}
+    ),
+    ("POST", "/api/hawiya/IdentityReviews/{transactionId}/Reject"): RouteCase(
+        _decision("Reject"), lambda c: {"reason": "checked"}
     ),
     ("GET", "/health"): RouteCase(_get("/health")),
     ("GET", "/ready"): RouteCase(_get("/ready")),

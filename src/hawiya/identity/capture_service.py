@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from hawiya.context import RequestContext
 from hawiya.datakeys.service import DataKeyring
 from hawiya.db.session import checkpoint
 from hawiya.errors import ErrorCode
-from hawiya.identity import records, tasks
+from hawiya.identity import records, review, tasks
 from hawiya.identity.image_store import ImageVault
 from hawiya.identity.images import ImageRejected, decode_base64, sniff
 from hawiya.identity.ocr.errors import OcrError
@@ -71,6 +71,13 @@ class CaptureDeps:
     keyring: DataKeyring
     vault: ImageVault
     language: str
+    # How the pictures were taken, as the client states it (checklist BIO-4): kept with each
+    # step for investigations, never trusted for a decision.
+    capture: dict[str, str] = field(default_factory=dict)
+
+
+def note_capture(row: IdentityTransaction, step: str, capture: dict[str, str]) -> None:
+    row.results = {**row.results, "capture": {**(row.results.get("capture") or {}), step: capture}}
 
 
 async def capture(
@@ -119,6 +126,8 @@ async def capture(
         row = fresh
         await session.refresh(row)
         await records.record_side(session, deps.keyring, row, side, fields, errors)
+        note_capture(row, side, deps.capture)
+        review.flag(row)
         if reading is not None:
             await deps.vault.save(session, row, IMAGE_NAMES[side], reading["image"])
             if reading.get("photo"):

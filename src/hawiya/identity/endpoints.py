@@ -9,13 +9,21 @@ from fastapi import APIRouter, Query, Request
 from hawiya.auth.dependencies import AdminCtx, Ctx, SessionDep, UserCtx
 from hawiya.envelope import Envelope, ok
 from hawiya.i18n import pick_language
-from hawiya.identity import capture_service, face_service, liveness_service
+from hawiya.identity import (
+    capture_service,
+    document_service,
+    face_service,
+    liveness_service,
+    transaction_view,
+)
 from hawiya.identity import service as identity_service
 from hawiya.identity.schemas import (
     CaptureInput,
+    ClassificationData,
     D,
     FaceCompareInput,
     FaceMatchData,
+    FaceMatchInput,
     LinkTransactionInput,
     LivenessInput,
     Services,
@@ -45,6 +53,7 @@ class UserImages(ApiModel):
     liveness_face01_image: str | None = None
     liveness_face02_image: str | None = None
     liveness_face03_image: str | None = None
+    face_match_image: str | None = None
     transaction_id: str | None = None
 
 
@@ -108,13 +117,57 @@ async def ocr_face_compare(
     )
 
 
+@router.post("/v1/ocr/face/match")
+async def ocr_face_match(
+    body: FaceMatchInput, ctx: Ctx, session: SessionDep, request: Request
+) -> VerificationResponse[FaceMatchData]:
+    return respond(await face_service.match(session, _capture_deps(request), ctx, body))
+
+
+@router.post("/v1/ocr/classification")
+async def ocr_classification(
+    body: CaptureInput, ctx: Ctx, session: SessionDep, request: Request
+) -> VerificationResponse[ClassificationData]:
+    return respond(
+        await document_service.classify(
+            session, request.app.state.image_pool, body, pick_language(request.headers)
+        )
+    )
+
+
+@router.get("/api/Transactions/GetTransactionById")
+async def get_transaction_by_id(
+    admin: AdminCtx,
+    session: SessionDep,
+    request: Request,
+    transaction_id: Annotated[str, Query(alias="id", max_length=64)],
+) -> Envelope[transaction_view.TransactionView]:
+    return ok(
+        await transaction_view.view(session, request.app.state.data_keys, admin, transaction_id)
+    )
+
+
+# Capture metadata a client may send (BIO-4; the official SDKs send only their User-Agent).
+CAPTURE_HEADERS = {
+    "user-agent": "userAgent",
+    "x-sdk-version": "sdkVersion",
+    "x-capture-mode": "captureMode",
+}
+
+
 def _capture_deps(request: Request) -> capture_service.CaptureDeps:
     state = request.app.state
+    capture = {
+        name: request.headers[header][:200]
+        for header, name in CAPTURE_HEADERS.items()
+        if header in request.headers
+    }
     return capture_service.CaptureDeps(
         pool=state.image_pool,
         keyring=state.data_keys,
         vault=state.images,
         language=pick_language(request.headers),
+        capture=capture,
     )
 
 

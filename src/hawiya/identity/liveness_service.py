@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawiya.audit import service as audit
 from hawiya.context import RequestContext
 from hawiya.errors import ErrorCode
-from hawiya.identity import records, tasks
-from hawiya.identity.capture_service import CaptureDeps
+from hawiya.identity import attempts, records, review, tasks
+from hawiya.identity.capture_service import CaptureDeps, note_capture
 from hawiya.identity.faces.errors import FaceError
 from hawiya.identity.image_store import ImageMissing
 from hawiya.identity.images import ImageRejected, decode_base64, sniff
@@ -86,6 +86,8 @@ async def check(
         return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
     if row.front_state != records.PASSED or row.back_state != records.PASSED:
         return refuse(ErrorCode.ID_SIDES_MISSING, "transaction_id")
+    if (refused_attempt := await attempts.admit(session, row, user)) is not None:
+        return refuse(refused_attempt, "face")
     tenant = await load_tenant(session, ctx)
     transaction_id = row.transaction_id
     async with leased(session, ctx.tenant_id, transaction_id):
@@ -173,4 +175,7 @@ async def _keep(
         # reachable from here, so such a tenant's users stay Validated (docs/identity.md).
         results["verified"] = not authority_required
     row.results = results
+    note_capture(row, "liveness", deps.capture)
+    attempts.settle(row, not errors)
+    review.flag(row)
     await session.flush()

@@ -195,6 +195,16 @@ class FaceCompareInput(RequestModel):
     request_id: str | None = Field(default=None, max_length=128)
 
 
+class FaceMatchInput(RequestModel):
+    """POST /v1/ocr/face/match (spec §2.5 row 7): a face against the ID photo of a transaction
+    whose front was read."""
+
+    image: str = Field(max_length=_IMAGE)
+    transaction_id: str = Field(max_length=64)
+    client_transaction_id: str | None = Field(default=None, max_length=128)
+    request_id: str | None = Field(default=None, max_length=128)
+
+
 class FaceMatchData(WireModel):
     """A face-match decision, explained (checklist BIO-1)."""
 
@@ -204,6 +214,16 @@ class FaceMatchData(WireModel):
     distance: float  # between the two 128-d embeddings
     distanceThreshold: float
     modelVersion: str
+    transaction_id: str | None = None
+    client_transaction_id: str | None = None
+    request_id: str | None = None
+
+
+class ClassificationData(WireModel):
+    """/v1/ocr/classification: the type is in services.classification.doc_type; `side` says
+    which side of a national ID (null otherwise)."""
+
+    side: str | None = None
     transaction_id: str | None = None
     client_transaction_id: str | None = None
     request_id: str | None = None

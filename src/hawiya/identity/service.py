@@ -41,6 +41,7 @@ IMAGE_NAMES = (
     "livenessFace01Image",
     "livenessFace02Image",
     "livenessFace03Image",
+    "faceMatchImage",
 )
 _SUFFIX = ".jpg"
 

@@ -59,6 +59,16 @@ def read_card(side: str, data: bytes, today: str) -> dict[str, Any]:
     }
 
 
+def classify_document(data: bytes) -> dict[str, str | None]:
+    """What document the photo shows (/v1/ocr/classification)."""
+    import numpy as np
+
+    from hawiya.identity.ocr.classify import classify
+
+    found = classify(np.asarray(open_image(data).image.convert("RGB"), dtype=np.uint8))
+    return {"doc_type": found.doc_type, "side": found.side}
+
+
 def compare_faces(first: bytes, second: bytes, threshold: float) -> dict[str, Any]:
     """Two selfies (or a selfie and another face picture): the match decision (BIO-1)."""
     from hawiya.identity.faces.match import MatchPolicy, match_images
@@ -70,6 +80,21 @@ def compare_faces(first: bytes, second: bytes, threshold: float) -> dict[str, An
         policy=MatchPolicy(threshold),
     )
     return result.as_dict()
+
+
+def match_id_photo(face: bytes, id_photo: bytes, threshold: float) -> dict[str, Any]:
+    """A face against the holder's photo cut from the ID card (BIO-1), and the face picture
+    re-encoded without metadata."""
+    from hawiya.identity.faces.match import MatchPolicy, match_images
+
+    picture = open_image(face).image
+    result = match_images(
+        picture,
+        open_image(id_photo).image,
+        reference_source="id_card",
+        policy=MatchPolicy(threshold),
+    ).as_dict()
+    return {**result, "image": reencode(picture)}
 
 
 def check_liveness(frames: list[bytes], id_photo: bytes, threshold: float) -> dict[str, Any]:

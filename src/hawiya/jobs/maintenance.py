@@ -12,4 +12,5 @@ from hawiya.ratelimit import service as ratelimit
 @job("maintenance.purge_rate_limits", max_attempts=3)
 async def purge_rate_limits(runtime: JobRuntime, payload: dict[str, Any]) -> None:
     async with session_scope(runtime.maker) as session:
-        await ratelimit.purge(session, int(payload.get("olderThanSeconds", 3600)))
+        # Two days by default: the face-check limit (BIO-3) counts in one-day windows.
+        await ratelimit.purge(session, int(payload.get("olderThanSeconds", 2 * 86_400)))

@@ -44,7 +44,7 @@ async def hit(
         )
 
 
-async def purge(session: AsyncSession, older_than_seconds: int = 3600) -> int:
+async def purge(session: AsyncSession, older_than_seconds: int = 2 * 86_400) -> int:
     return await RateLimitRepository(session).purge_before(
         utcnow() - timedelta(seconds=older_than_seconds)
     )

@@ -51,7 +51,8 @@ MIN_CONTENT = 0.3  # upright_score of a card's print; a blank or striped rectang
 # What the orientation test expects to be inked besides CARD_LAYOUT's fields: the header of the
 # front and the barcode of the back, as synthetic/card.py draws them (neither is a field).
 _FRONT_EXTRAS = (PHOTO_BOX, (0.55, 0.02, 0.97, 0.17))
-_BACK_EXTRAS = ((0.03, 0.25, 0.27, 0.83),)
+BACK_BARCODE_BOX = (0.03, 0.25, 0.27, 0.83)  # back: the barcode, left of the text
+_BACK_EXTRAS = (BACK_BARCODE_BOX,)
 
 
 @dataclass(frozen=True, slots=True)
