@@ -635,6 +635,28 @@ def _liveness(base: str, kind: AuthKind) -> Call:
     return call
 
 
+async def verify_user(c: Caller) -> dict[str, Any]:
+    """The caller's user verified through the real flow (card front and back, then liveness of
+    the card holder); the liveness answer's data."""
+    response = await _liveness(f"{_DI}/verify", "user")(c)
+    data: dict[str, Any] = response.json()["data"]
+    assert data and data["isVerificationProcessCompleted"], response.text
+    return data
+
+
+async def revalidate(c: Caller, frames: list[str]) -> dict[str, Any]:
+    """A liveness re-validation of the caller's user: three frames on a new transaction without
+    a card; the whole answer."""
+    body = {
+        "transaction_id": str(uuid.uuid4()),
+        **dict(zip(("face_1", "face_2", "face_3"), frames, strict=True)),
+    }
+    response = await c.http.post(f"{_DI}/verify/liveness/multi", json=body, headers=c.user())
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
 async def _user_images(c: Caller) -> httpx.Response:
     await stored_verification(c)
     return await c.http.get(

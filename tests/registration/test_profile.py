@@ -9,26 +9,27 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
 
 from hawiya.db.session import session_scope
 from hawiya.errors import ErrorCode
 from hawiya.kit.clock import Clock, utcnow
 from hawiya.models import EndUser
-from hawiya.users import service as users_service
 from hawiya.users.repository import EndUserRepository
 from tests.http.routes import (
     USER_PASSWORD,
     Caller,
     confirm_email,
     ensure_user,
+    holder_frames,
     mark_verified,
     new_caller,
     outbox_code,
     random_email,
     random_phone,
     register_user,
+    revalidate,
+    verify_user,
 )
 from tests.http.support import assert_error, assert_success, scanned
 
@@ -194,12 +195,11 @@ async def test_phone_change_end_to_end(app: FastAPI) -> None:
         assert ("account.phone_changed", "user", f"user:{c.user_id}") in await actions(c)
 
 
-async def test_verified_identity_waits_for_liveness(
-    app: FastAPI, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_verified_identity_waits_for_liveness(app: FastAPI) -> None:
     async with scanned(app) as http:
-        c = await new_caller(app, http)
-        await mark_verified(app, c)
+        c = await ensure_user(await new_caller(app, http))
+        verification = await verify_user(c)  # the real flow: card front, back, liveness
+        assert verification["isDigitalIdentityVerified"] is True
         new = random_phone()
         sent = assert_success(await post(c, "UpdatePhoneNumberRequest", c.user(), phoneNumber=new))
         assert sent["isLivenessRevalidationRequired"] is True
@@ -210,13 +210,10 @@ async def test_verified_identity_waits_for_liveness(
         held = await post(c, "ValidateUpdatePhoneNumberRequestOtp", c.user(), **body)
         assert_error(held, E.LIVENESS_REVALIDATION_REQUIRED)
         assert (await stored(app, c)).phone_number == c.user_phone
-
-        # Once a liveness re-validation is on record (the digital-identity capability writes
-        # it), the same code, left unspent, completes the change.
-        async def passed(*_: Any) -> bool:
-            return True
-
-        monkeypatch.setattr(users_service, "liveness_revalidated_since", passed)
+        # A liveness re-validation (no card: the faces against the verified card's photo), and
+        # the same code, left unspent, completes the change.
+        revalidated = await revalidate(c, holder_frames())
+        assert revalidated["services"]["Validations"]["validation_errors"] == []
         assert assert_success(
             await post(c, "ValidateUpdatePhoneNumberRequestOtp", c.user(), **body)
         )["phoneNumber"] == new  # fmt: skip

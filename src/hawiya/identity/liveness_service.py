@@ -10,6 +10,9 @@ this installation does not reach: `SRC` then says so and the user stays Validate
 Failures answer HTTP 200 with the code in services.Validations: a frame's face problem
 (4206-4209, field face_N), failed liveness (4210), a face that is not the card holder's (1302),
 ID sides not read yet (1303), no face on the card (3014).
+
+A transaction without a card, of a user whose identity is verified, is a liveness re-validation
+(identity/revalidation.py): the faces are matched against the photo of the verified card.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawiya.audit import service as audit
 from hawiya.context import RequestContext
 from hawiya.errors import ErrorCode
-from hawiya.identity import attempts, records, review, tasks
+from hawiya.identity import attempts, records, revalidation, review, tasks
 from hawiya.identity.capture_service import CaptureDeps, note_capture
 from hawiya.identity.faces.errors import FaceError
 from hawiya.identity.image_store import ImageMissing
@@ -80,12 +83,21 @@ async def check(
             ctx.tenant_id,
             parse_transaction_id(body.transaction_id),
             user_id=user.id if user else None,
-            must_exist=True,
+            # A verified user may start a re-validation on a new transaction.
+            must_exist=not (user is not None and user.is_digital_identity_verified),
         )
     except TransactionInvalid:
         return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
+    reference = row
     if row.front_state != records.PASSED or row.back_state != records.PASSED:
-        return refuse(ErrorCode.ID_SIDES_MISSING, "transaction_id")
+        # No card on this transaction: a re-validation of the user's verified identity, or
+        # nothing to match the faces against.
+        found = None
+        if user is not None and user.is_digital_identity_verified and row.front_state == "none":
+            found = await revalidation.reference(session, ctx.tenant_id, user.id)
+        if found is None:
+            return refuse(ErrorCode.ID_SIDES_MISSING, "transaction_id")
+        reference = found
     if (refused_attempt := await attempts.admit(session, row, user)) is not None:
         return refuse(refused_attempt, "face")
     tenant = await load_tenant(session, ctx)
@@ -94,7 +106,7 @@ async def check(
         out: dict[str, Any] | None = None
         error = None
         try:
-            photo = await deps.vault.load(session, row, "idPhotoImage")
+            photo = await deps.vault.load(session, reference, revalidation.REFERENCE_PHOTO)
             out = await deps.pool.run(
                 tasks.check_liveness, frames, photo, tenant.settings.faceMatchThreshold
             )
@@ -113,7 +125,10 @@ async def check(
         row = fresh
         await session.refresh(row)
         errors = _outcome(out, error)
-        await _keep(session, deps, row, out, errors, tenant.settings.requireAuthorityChecks)
+        if reference is not row:
+            row.results = {**row.results, "revalidationOf": str(reference.transaction_id)}
+        authority_required = tenant.settings.requireAuthorityChecks and reference is row
+        await _keep(session, deps, row, out, errors, authority_required)
         if user is not None:
             apply_outcome(user, row)
         await audit.record(

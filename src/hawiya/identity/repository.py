@@ -53,6 +53,15 @@ class TransactionRepository(TenantRepository[IdentityTransaction]):
                 return row
         return None
 
+    async def of_user(self, user_id: int) -> list[IdentityTransaction]:
+        """The user's transactions, newest first."""
+        query = (
+            self.select()
+            .where(IdentityTransaction.user_id == user_id)
+            .order_by(IdentityTransaction.created_at.desc(), IdentityTransaction.id)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def all_started_before(self, moment: datetime) -> list[IdentityTransaction]:
         query = self.select().where(IdentityTransaction.created_at < moment)
         return list((await self.session.execute(query)).scalars())

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawiya.audit import service as audit
 from hawiya.context import AdminContext, RequestContext, UserContext
 from hawiya.errors import ApiError, ErrorCode
+from hawiya.identity import revalidation
 from hawiya.kit.clock import utcnow
 from hawiya.kit.ids import parse_uuid
 from hawiya.kit.redact import mask_identifier
@@ -229,7 +230,7 @@ async def confirm_phone_change(
             OtpPurpose.PHONE_CHANGE,
             _bound_to(user),
         )
-        if challenge is not None and not await users_service.liveness_revalidated_since(
+        if challenge is not None and not await revalidation.revalidated_since(
             session, ctx.tenant_id, user.id, challenge.created_at
         ):
             raise ApiError(ErrorCode.LIVENESS_REVALIDATION_REQUIRED)

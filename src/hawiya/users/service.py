@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import uuid
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,15 +75,6 @@ async def get_or_raise(session: AsyncSession, tenant_id: uuid.UUID, user_id: int
     if user is None:
         raise ApiError(ErrorCode.USER_NOT_FOUND)
     return user
-
-
-async def liveness_revalidated_since(
-    session: AsyncSession, tenant_id: uuid.UUID, user_id: int, since: datetime
-) -> bool:
-    """Whether the user passed a liveness re-validation after `since` (the phone change of a
-    verified identity waits for one). The hook the digital-identity capability fills: until
-    liveness exists there is none, so such a change keeps waiting."""
-    return False
 
 
 def cancel_verified_identity(user: EndUser) -> None:
