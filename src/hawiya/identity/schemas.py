@@ -15,7 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from hawiya.registration.schemas import UserOutput
 from hawiya.schemas import RequestModel
 
-_IMAGE = 7_000_000  # base64 characters of a 5 MB image (5002 is decided on the decoded size)
+# The schema lets any image up to the image routes' body cap through (25 MiB): the iOS SDK sends
+# ID photos at full quality, and an image over 5 MB must be answered with 5002 in
+# services.Validations, which decode_base64 decides from the length before decoding anything
+# (vlens-clients.md §2, §7.5), not with a 9001 schema error.
+_IMAGE = 26_214_400
 
 
 class WireModel(BaseModel):
@@ -86,12 +90,16 @@ class Classification(WireModel):
 
 class AmlRecord(WireModel):
     caseNo: str
-    caseYear: int
-    recordDate: str
+    caseYear: int  # 0 when the list gives no case year and no listing date
+    recordDate: str  # ISO 8601, "" when unknown
     fullName: str
     idNumber: str
-    dateOfBirth: str
-    score: str
+    dateOfBirth: str  # ISO 8601, "" when unknown
+    score: str  # 0-100 with two decimals; "100.00" for a national ID hit
+    # Hawiya additions: which list, which of the entry's names matched, and how.
+    source: str = ""
+    matchedName: str = ""
+    matchKind: str = ""  # id_number | name
 
 
 class Aml(WireModel):
@@ -214,6 +222,24 @@ class FaceMatchData(WireModel):
     distance: float  # between the two 128-d embeddings
     distanceThreshold: float
     modelVersion: str
+    transaction_id: str | None = None
+    client_transaction_id: str | None = None
+    request_id: str | None = None
+
+
+class AmlInput(RequestModel):
+    """POST /v1/ocr/aml/validate (spec §2.5 row 12)."""
+
+    name: str = Field(min_length=1, max_length=256)
+    id_number: str | None = Field(default=None, max_length=32, alias="idNumber")
+    transaction_id: str | None = Field(default=None, max_length=64)
+    client_transaction_id: str | None = Field(default=None, max_length=128)
+    request_id: str | None = Field(default=None, max_length=128)
+
+
+class AmlData(WireModel):
+    """/v1/ocr/aml/validate: the result is in services.AML; data echoes the ids."""
+
     transaction_id: str | None = None
     client_transaction_id: str | None = None
     request_id: str | None = None
