@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,7 @@ import httpx
 from fastapi import FastAPI
 
 from hawiya.errors import ErrorCode
+from hawiya.identity.synthetic.dataset import make_sample
 from hawiya.kit.clock import Clock, utcnow
 from tests.http.routes import (
     USER_PASSWORD,
@@ -26,6 +27,7 @@ from tests.http.routes import (
     random_phone,
     register_user,
     reset_code,
+    verify_user,
 )
 from tests.http.support import assert_error, assert_success, scanned
 
@@ -282,3 +284,27 @@ async def test_reset_attempts_are_rate_limited(app: FastAPI) -> None:
         ]
         assert answers[:20] == [E.PASSWORD_RESET_CODE_INVALID] * 20
         assert answers[20] == E.RATE_LIMITED
+
+
+async def test_a_verified_identity_checks_the_national_id(
+    app: FastAPI, frozen_clock: Clock
+) -> None:
+    number = make_sample(7, today=date.today()).person.id_number  # the card of card_pictures()
+    async with scanned(app) as http:
+        c = await ensure_user(await new_caller(app, http))
+        before = len(delivered(app, c.user_phone))
+        await verify_user(c)
+        send = "ForgetPasswordByPhone/SendPhoneOtp"
+        wrong = await post(c, send, phoneNumber=c.user_phone, idNumber="29001011234566")
+        assert "phoneNumberOtpRequestId" in assert_success(wrong)
+        assert len(delivered(app, c.user_phone)) == before  # answered like an unknown account
+        frozen_clock.freeze(utcnow() + timedelta(seconds=61))  # past the resend cooldown
+        arabic = number.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        right = assert_success(await post(c, send, phoneNumber=c.user_phone, idNumber=arabic))
+        valid = await post(
+            c, "ForgetPasswordByPhone/ValidatePhoneOtp",
+            phoneNumber=c.user_phone, idNumber=number,
+            phoneNumberOtpRequestId=right["phoneNumberOtpRequestId"],
+            phoneNumberOtp=outbox_code(app, c.user_phone),
+        )  # fmt: skip
+        assert assert_success(valid)["userId"] == c.user_id

@@ -17,6 +17,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hawiya.datakeys.service import DataKeyring
+from hawiya.identity.national_id import ascii_digits
 from hawiya.identity.repository import TransactionRepository
 from hawiya.models import IdentityTransaction
 
@@ -33,6 +35,15 @@ async def reference(
     return None
 
 
+def _verified_numbers(rows: list[IdentityTransaction]) -> set[str]:
+    """Keyed hashes of the national ID numbers of the user's verified transactions."""
+    return {
+        r.id_number_hash
+        for r in rows
+        if r.is_completed and r.results.get("verified") and r.id_number_hash
+    }
+
+
 def is_revalidation(row: IdentityTransaction) -> bool:
     return bool(row.results.get("revalidationOf"))
 
@@ -42,11 +53,29 @@ async def revalidated_since(
 ) -> IdentityTransaction | None:
     """The user's liveness re-validation passed after `since`, if any (the latest)."""
     rows = await TransactionRepository(session, tenant_id).of_user(user_id)
-    verified = [r for r in rows if r.is_completed and r.results.get("verified")]
-    numbers = {r.id_number_hash for r in verified if r.id_number_hash}
+    numbers = _verified_numbers(rows)
     for row in rows:
         if row.liveness_state != "passed" or row.completed_at is None or row.completed_at < since:
             continue
         if is_revalidation(row) or (row.id_number_hash and row.id_number_hash in numbers):
             return row
     return None
+
+
+async def number_matches(
+    session: AsyncSession,
+    keyring: DataKeyring,
+    tenant_id: uuid.UUID,
+    user_id: int,
+    given: str | None,
+) -> bool:
+    """Whether a national ID number given with a request (ForgetPassword's `idNumber`) is the
+    one of the user's verified identity. True when none is given or none is on record: the
+    number can only be checked once an identity was verified. Compared by keyed hash."""
+    if not given or not given.strip():
+        return True
+    rows = await TransactionRepository(session, tenant_id).of_user(user_id)
+    on_record = _verified_numbers(rows)
+    if not on_record:
+        return True
+    return keyring.lookup_hash(tenant_id, "nid", ascii_digits(given.strip())) in on_record

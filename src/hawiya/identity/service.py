@@ -109,7 +109,7 @@ async def step_image(
 
 def refused(code: ErrorCode, language: str, field: str | None = None) -> Services:
     """A business failure the verification way: HTTP 200 with the code in
-    services.Validations and null data (vlens-clients.md §4.1, §7.5)."""
+    services.Validations (vlens-clients.md §4.1, §7.5)."""
     item = ErrorItem(code=int(code), message=message_for(code, language))
     entry = ValidationEntry(field=field, errors=[item])
     return Services(Validations=ValidationList(validation_errors=[entry]))
@@ -118,8 +118,13 @@ def refused(code: ErrorCode, language: str, field: str | None = None) -> Service
 def refusal(
     code: ErrorCode, language: str, field: str | None = None
 ) -> Verification[VerificationData]:
-    """A verification step's business failure: no data, the code in services.Validations."""
-    return Verification[VerificationData](services=refused(code, language, field))
+    """A verification step's business failure: the code in services.Validations and `data` as
+    the real server sends it (vlens-clients.md §4.1, §7.5): not completed, nothing extracted.
+    RN 0.2.x reads the flags from `data` without a null check."""
+    return Verification[VerificationData](
+        data=VerificationData(isVerificationProcessCompleted=False),
+        services=refused(code, language, field),
+    )
 
 
 def apply_outcome(user: EndUser, row: IdentityTransaction) -> None:

@@ -10,8 +10,8 @@ from hawiya.schemas import ApiModel, RequestModel
 
 class ForgetPasswordSendEmailInput(RequestModel):
     email_or_phone_number: str = Field(min_length=1, max_length=256)
-    # The national ID (spec §2.3). Accepted; checked against the user's verified identity once
-    # digital identity verification stores one.
+    # The national ID (spec §2.3): when given, it must be the user's verified identity's number,
+    # else the request is answered like one for an unknown account (identity/revalidation.py).
     id_number: str | None = Field(default=None, max_length=32)
 
 

@@ -32,6 +32,7 @@ def registration_deps(request: Request, runtime: RuntimeDep) -> registration_ser
         runtime=runtime,
         messenger=request.app.state.messenger,
         language=pick_language(request.headers),
+        keyring=request.app.state.data_keys,
     )
 
 

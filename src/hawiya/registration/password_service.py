@@ -31,6 +31,7 @@ from hawiya.auth import service as auth_service
 from hawiya.context import RequestContext
 from hawiya.db.session import checkpoint
 from hawiya.errors import ApiError, ErrorCode
+from hawiya.identity import revalidation
 from hawiya.kit.clock import utcnow
 from hawiya.models import EndUser, PasswordResetCode
 from hawiya.otp.policy import OtpPurpose
@@ -92,11 +93,29 @@ async def _requested(session: AsyncSession, ctx: RequestContext, user: EndUser, 
     )
 
 
+async def _holder(
+    session: AsyncSession,
+    deps: Deps,
+    ctx: RequestContext,
+    user: EndUser | None,
+    id_number: str | None,
+) -> EndUser | None:
+    """The account, unless the request names a national ID that is not its verified one: then
+    it is answered exactly like an unknown account (nothing is delivered, no code validates)."""
+    if user is None or deps.keyring is None:
+        return user
+    same = await revalidation.number_matches(
+        session, deps.keyring, ctx.tenant_id, user.id, id_number
+    )
+    return user if same else None
+
+
 async def send_email_otp(
     session: AsyncSession, deps: Deps, ctx: RequestContext, body: ForgetPasswordSendEmailInput
 ) -> EmailOtpSent:
     tenant = await load_tenant(session, ctx)
     user, given = await account_by_name(session, ctx, tenant, body.email_or_phone_number)
+    user = await _holder(session, deps, ctx, user, body.id_number)
     email = _confirmed_email(user)
     if user is not None and email is not None:
         await _requested(session, ctx, user, "email")
@@ -112,6 +131,7 @@ async def send_phone_otp(
 ) -> PhoneOtpSent:
     tenant = await load_tenant(session, ctx)
     user, phone = await account_by_name(session, ctx, tenant, body.phone_number)
+    user = await _holder(session, deps, ctx, user, body.id_number)
     # OTP-9: codes go by SMS only to a number the account has proved it holds.
     deliver = user is not None and user.phone_confirmed_at is not None
     if user is not None and deliver:
@@ -150,9 +170,11 @@ async def _validate(
     channel: str,
     request_id: str,
     code: str,
+    id_number: str | None,
 ) -> ResetCodeOutput:
     tenant = await load_tenant(session, ctx)
     user, given = await account_by_name(session, ctx, tenant, name)
+    user = await _holder(session, deps, ctx, user, id_number)
     if channel == "email":
         identifier = _confirmed_email(user) or given
     else:
@@ -173,6 +195,7 @@ async def validate_email_otp(
     return await _validate(
         session, deps, ctx, body.email_or_phone_number,
         channel="email", request_id=body.email_otp_request_id, code=body.email_otp,
+        id_number=body.id_number,
     )  # fmt: skip
 
 
@@ -190,6 +213,7 @@ async def validate_phone_otp(
     return await _validate(
         session, deps, ctx, name,
         channel="sms", request_id=body.phone_number_otp_request_id, code=body.phone_number_otp,
+        id_number=body.id_number,
     )  # fmt: skip
 
 

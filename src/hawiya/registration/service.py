@@ -21,6 +21,7 @@ from hawiya.auth import service as auth_service
 from hawiya.auth.runtime import AuthRuntime
 from hawiya.auth.schemas import LoginOutput
 from hawiya.context import RequestContext
+from hawiya.datakeys.service import DataKeyring
 from hawiya.db.session import checkpoint
 from hawiya.errors import ApiError, ErrorCode
 from hawiya.kit.clock import utcnow
@@ -53,6 +54,7 @@ class Deps:
     runtime: AuthRuntime
     messenger: Messenger
     language: str
+    keyring: DataKeyring | None = None  # the tenant data keys (national ID lookup hashes)
 
 
 @dataclass(frozen=True, slots=True)
