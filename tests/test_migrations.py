@@ -23,6 +23,8 @@ from tests.fixtures.db import PG_ENV, fresh_database
 
 TABLES = {
     "admin_user",
+    "aml_entry",
+    "aml_list",
     "api_key",
     "audit_chain_head",
     "audit_event",

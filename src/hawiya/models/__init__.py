@@ -2,6 +2,7 @@
 
 from hawiya.db.base import Base
 from hawiya.models.admin_user import AdminUser
+from hawiya.models.aml_list import AmlEntry, AmlList
 from hawiya.models.api_key import ApiKey
 from hawiya.models.audit_event import AuditChainHead, AuditEvent
 from hawiya.models.auth_token import RefreshToken, TokenFamily
@@ -20,6 +21,8 @@ from hawiya.models.user_device import UserDevice
 
 __all__ = [
     "AdminUser",
+    "AmlEntry",
+    "AmlList",
     "ApiKey",
     "AuditChainHead",
     "AuditEvent",
