@@ -39,6 +39,7 @@ OPERATION_IDS = [
     "list_identity_reviews",
     "login",
     "login_user",
+    "ocr_aml_validate",
     "ocr_classification",
     "ocr_face_compare",
     "ocr_face_match",

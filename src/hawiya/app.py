@@ -28,6 +28,8 @@ from hawiya.datakeys.service import DataKeyring
 from hawiya.db.engine import check_durability
 from hawiya.db.session import Database, session_scope
 from hawiya.envelope import EnvelopeResponse, install_error_handlers
+from hawiya.identity.aml.screening import AmlScreening
+from hawiya.identity.authority import DisabledAuthorityChecks
 from hawiya.identity.image_store import ImageVault, blob_store
 from hawiya.identity.tasks import worker_start
 from hawiya.identity.workers import WorkPool
@@ -133,6 +135,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool | None = No
     app.state.oidc = IdTokenVerifier()  # one per process: it caches the providers' keys
     app.state.data_keys = DataKeyring.build(master)
     app.state.images = ImageVault(app.state.data_keys, blob_store(settings))
+    app.state.aml = AmlScreening(app.state.data_keys)
+    app.state.authority = DisabledAuthorityChecks()
     app.state.metrics = metrics
     app.state.strict_errors = settings.http_errors == "strict"
     for router in ROUTERS:

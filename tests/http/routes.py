@@ -696,6 +696,11 @@ async def _classification(c: Caller) -> httpx.Response:
     return await c.http.post("/v1/ocr/classification", json=body, headers=c.key())
 
 
+async def _aml_validate(c: Caller) -> httpx.Response:
+    body = {"name": "Mohamed Ahmed Ali", "idNumber": "29901232112331"}
+    return await c.http.post("/v1/ocr/aml/validate", json=body, headers=c.key())
+
+
 async def _transaction_by_id(c: Caller) -> httpx.Response:
     tid = await ocr_transaction(c)
     return await c.http.get(
@@ -880,6 +885,9 @@ CASES: dict[tuple[str, str], RouteCase] = {
         _face_match, lambda c: {"transaction_id": random_id(), "image": "AAAA"}
     ),
     ("POST", "/v1/ocr/classification"): RouteCase(_classification, lambda c: {"image": "AAAA"}),
+    ("POST", "/v1/ocr/aml/validate"): RouteCase(
+        _aml_validate, lambda c: {"name": "Mohamed Ahmed", "idNumber": "29901232112331"}
+    ),
     ("GET", "/api/Transactions/GetTransactionById"): RouteCase(_transaction_by_id),
     ("GET", "/api/hawiya/IdentityReviews"): RouteCase(_reviews),
     ("GET", "/api/hawiya/IdentityReviews/{transactionId}"): RouteCase(_review),

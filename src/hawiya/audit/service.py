@@ -57,6 +57,7 @@ class AuditAction(StrEnum):
     IDENTITY_VIEWED = "identity.transaction_viewed"
     IDENTITY_APPROVED = "identity.review_approved"
     IDENTITY_REJECTED = "identity.review_rejected"
+    AML_SCREENED = "identity.aml_screened"
     AML_LIST_IMPORTED = "aml.list_imported"
     AML_LIST_REMOVED = "aml.list_removed"
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"

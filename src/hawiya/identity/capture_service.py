@@ -21,6 +21,8 @@ from hawiya.datakeys.service import DataKeyring
 from hawiya.db.session import checkpoint
 from hawiya.errors import ErrorCode
 from hawiya.identity import records, review, tasks
+from hawiya.identity.aml.screening import AmlScreening
+from hawiya.identity.authority import AuthorityChecks, DisabledAuthorityChecks
 from hawiya.identity.image_store import ImageVault
 from hawiya.identity.images import ImageRejected, decode_base64, sniff
 from hawiya.identity.ocr.errors import OcrError
@@ -33,6 +35,7 @@ from hawiya.identity.transactions import (
     open_transaction,
     parse_transaction_id,
 )
+from hawiya.identity.transliterate import english_names
 from hawiya.identity.workers import WorkPool
 from hawiya.kit.clock import utcnow
 from hawiya.models import EndUser, IdentityTransaction
@@ -74,6 +77,8 @@ class CaptureDeps:
     # How the pictures were taken, as the client states it (checklist BIO-4): kept with each
     # step for investigations, never trusted for a decision.
     capture: dict[str, str] = field(default_factory=dict)
+    aml: AmlScreening | None = None
+    authority: AuthorityChecks = field(default_factory=DisabledAuthorityChecks)
 
 
 def note_capture(row: IdentityTransaction, step: str, capture: dict[str, str]) -> None:
@@ -114,6 +119,8 @@ async def capture(
             reading = await deps.pool.run(tasks.read_card, side, data, utcnow().date().isoformat())
             errors = [records.StepError(int(code), field) for code, field in reading["errors"]]
             fields = dict(reading["fields"])
+            if side == "front":
+                fields.update(english_names(fields))
         except (OcrError, ImageRejected) as exc:
             errors, fields = [records.StepError(exc.code)], {}
         # The lease committed the session: read the row again, as the other step may have

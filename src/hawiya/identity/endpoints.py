@@ -10,6 +10,7 @@ from hawiya.auth.dependencies import AdminCtx, Ctx, SessionDep, UserCtx
 from hawiya.envelope import Envelope, ok
 from hawiya.i18n import pick_language
 from hawiya.identity import (
+    aml_service,
     capture_service,
     document_service,
     face_service,
@@ -18,6 +19,8 @@ from hawiya.identity import (
 )
 from hawiya.identity import service as identity_service
 from hawiya.identity.schemas import (
+    AmlData,
+    AmlInput,
     CaptureInput,
     ClassificationData,
     D,
@@ -135,6 +138,13 @@ async def ocr_classification(
     )
 
 
+@router.post("/v1/ocr/aml/validate")
+async def ocr_aml_validate(
+    body: AmlInput, ctx: Ctx, session: SessionDep, request: Request
+) -> VerificationResponse[AmlData]:
+    return respond(await aml_service.validate(session, request.app.state.aml, ctx, body))
+
+
 @router.get("/api/Transactions/GetTransactionById")
 async def get_transaction_by_id(
     admin: AdminCtx,
@@ -168,6 +178,8 @@ def _capture_deps(request: Request) -> capture_service.CaptureDeps:
         vault=state.images,
         language=pick_language(request.headers),
         capture=capture,
+        aml=state.aml,
+        authority=state.authority,
     )
 
 

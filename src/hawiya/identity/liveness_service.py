@@ -25,6 +25,9 @@ from hawiya.audit import service as audit
 from hawiya.context import RequestContext
 from hawiya.errors import ErrorCode
 from hawiya.identity import attempts, records, revalidation, review, tasks
+from hawiya.identity.aml import screening
+from hawiya.identity.aml.matcher import Match
+from hawiya.identity.authority import AuthorityQuery, AuthorityResult
 from hawiya.identity.capture_service import CaptureDeps, note_capture
 from hawiya.identity.faces.errors import FaceError
 from hawiya.identity.image_store import ImageMissing
@@ -127,8 +130,17 @@ async def check(
         errors = _outcome(out, error)
         if reference is not row:
             row.results = {**row.results, "revalidationOf": str(reference.transaction_id)}
-        authority_required = tenant.settings.requireAuthorityChecks and reference is row
-        await _keep(session, deps, row, out, errors, authority_required)
+        matches, authority = None, None
+        if not errors and reference is row:  # a new verification (not a re-validation)
+            front = await records.read_side(session, deps.keyring, row, "front") or {}
+            name, number = front.get("name"), front.get("idNumber")
+            if deps.aml is not None:
+                matches = await deps.aml.screen(session, ctx.tenant_id, name or "", number)
+            if tenant.settings.requireAuthorityChecks:
+                authority = await deps.authority.verify(
+                    AuthorityQuery(ctx.tenant_id, number, name, user.phone_number if user else None)
+                )
+        await _keep(session, deps, row, out, errors, authority, matches)
         if user is not None:
             apply_outcome(user, row)
         await audit.record(
@@ -153,14 +165,19 @@ async def check(
         if ocr_path
         else None,
     )
+    if matches is not None:
+        answer.services.AML = screening.services_aml(matches)
     answer.services.liveness = bool(out and out["liveness"]["passed"])
     answer.services.spoofing = Spoofing(fake=not answer.services.liveness)
-    if row.is_completed:
-        verified = bool(row.results.get("verified"))
+    if authority is not None:
         answer.services.SRC = Src(
-            isValid=verified,
-            errorKey=None if verified else "authority_checks_unavailable",
+            isValid=authority.is_valid,
+            errorCode=authority.error_code,
+            errorKey=authority.error_key,
+            errorMessage=authority.error_message,
         )
+    elif row.is_completed:
+        answer.services.SRC = Src(isValid=True)  # not required by the tenant
     return answer
 
 
@@ -170,7 +187,8 @@ async def _keep(
     row: IdentityTransaction,
     out: dict[str, Any] | None,
     errors: list[records.StepError],
-    authority_required: bool,
+    authority: AuthorityResult | None,
+    matches: list[Match] | None,
 ) -> None:
     """Record the step: measurements (never embeddings), errors, frames, and the outcome."""
     results = dict(row.results)
@@ -186,9 +204,15 @@ async def _keep(
     if not errors:
         row.is_completed = True
         row.completed_at = utcnow()
-        # Verified needs the authority checks when the tenant requires them; they are not
-        # reachable from here, so such a tenant's users stay Validated (docs/identity.md).
-        results["verified"] = not authority_required
+        # Verified needs the authority checks when the tenant requires them (identity/authority).
+        results["verified"] = authority is None or authority.is_valid
+        if authority is not None:
+            results["authority"] = authority.as_dict()
+    if matches is not None:
+        # A customer found on a list stays Validated until an officer decides (manual review).
+        results["aml"] = screening.kept(matches)
+        if matches:
+            results["verified"] = False
     row.results = results
     note_capture(row, "liveness", deps.capture)
     attempts.settle(row, not errors)
