@@ -16,6 +16,7 @@ from hawiya.config import AuthSettings, DatabaseSettings, Settings
 from hawiya.kit.clock import clock
 from tests.fixtures.db import engine_name, fresh_database
 from tests.fixtures.factories import TenantFixture, create_tenant
+from tests.fixtures.logs import captured  # noqa: F401 - a fixture for every test module
 
 
 def pytest_report_header() -> str:

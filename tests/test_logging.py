@@ -7,47 +7,17 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from fastapi import FastAPI
 
 from hawiya.logs import JsonFormatter
 from tests.fixtures.factories import PASSWORD
+from tests.fixtures.logs import JsonLines
 from tests.http.routes import login_body, new_caller
 from tests.http.support import assert_error, assert_success, scanned
 
 WRONG_PASSWORD = "Wrong-Horse-Battery-Staple-99"
-
-
-class JsonLines(logging.Handler):
-    """Formats each record as it is emitted, while the request's context is still bound."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(JsonFormatter())
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-    def records(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.lines]
-
-
-@pytest.fixture
-def captured() -> Iterator[JsonLines]:
-    handler = JsonLines()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
 
 
 async def test_credential_flows_log_no_secrets(app: FastAPI, captured: JsonLines) -> None:

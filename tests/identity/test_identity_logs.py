@@ -4,15 +4,13 @@ full national ID number (Latin or Eastern-Arabic digits), and no token."""
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
 from datetime import date
 
-import pytest
 from fastapi import FastAPI
 
 from hawiya.identity.synthetic.dataset import make_sample
+from tests.fixtures.logs import JsonLines
 from tests.http.routes import (
     card_pictures,
     ensure_user,
@@ -23,28 +21,13 @@ from tests.http.routes import (
     verify_user,
 )
 from tests.http.support import scanned
-from tests.test_logging import JsonLines
 
 BASE64_RUN = re.compile(r"[A-Za-z0-9+/]{1024,}")
 ID_NUMBER = re.compile(r"(?<![0-9])[0-9]{14}(?![0-9])|[٠-٩]{14}")
 
 
-@pytest.fixture
-def lines() -> Iterator[JsonLines]:
-    handler = JsonLines()
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-
-
 async def test_identity_flows_log_no_images_and_no_id_numbers(
-    app: FastAPI, lines: JsonLines
+    app: FastAPI, captured: JsonLines
 ) -> None:
     number = make_sample(7, today=date.today()).person.id_number  # the card of card_pictures()
     async with scanned(app) as http:
@@ -75,8 +58,8 @@ async def test_identity_flows_log_no_images_and_no_id_numbers(
         await http.post(
             "/v1/ocr/aml/validate", json={"name": "", "idNumber": number}, headers=c.key()
         )
-    assert lines.lines, "nothing was logged"
-    for line in lines.lines:
+    assert captured.lines, "nothing was logged"
+    for line in captured.lines:
         assert not BASE64_RUN.search(line), line[:300]
         assert not ID_NUMBER.search(line), line
         assert number not in line and "eyJ" not in line, line

@@ -24,7 +24,7 @@ from hawiya.identity import records, review, tasks
 from hawiya.identity.aml.screening import AmlScreening
 from hawiya.identity.authority import AuthorityChecks, DisabledAuthorityChecks
 from hawiya.identity.image_store import ImageVault
-from hawiya.identity.images import ImageRejected, decode_base64, sniff
+from hawiya.identity.images import ImageRejected, picture
 from hawiya.identity.ocr.errors import OcrError
 from hawiya.identity.repository import TransactionRepository
 from hawiya.identity.schemas import CaptureInput, Verification, VerificationData
@@ -34,6 +34,7 @@ from hawiya.identity.transactions import (
     leased,
     open_transaction,
     parse_transaction_id,
+    reload,
 )
 from hawiya.identity.transliterate import english_names
 from hawiya.identity.workers import WorkPool
@@ -97,8 +98,7 @@ async def capture(
         return refusal(code, deps.language, field)
 
     try:
-        data = decode_base64(body.image)
-        sniff(data)
+        data = picture(body.image)
     except ImageRejected as exc:
         return refuse(ErrorCode(exc.code), "image")
     try:
@@ -125,13 +125,10 @@ async def capture(
             errors, fields = [records.StepError(exc.code)], {}
         # The lease committed the session: read the row again, as the other step may have
         # written its side meanwhile.
-        fresh = await TransactionRepository(session, ctx.tenant_id).by_transaction_id(
-            transaction_id
-        )
+        fresh = await reload(session, ctx.tenant_id, transaction_id)
         if fresh is None:  # purged while the card was read
             return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
         row = fresh
-        await session.refresh(row)
         await records.record_side(session, deps.keyring, row, side, fields, errors)
         note_capture(row, side, deps.capture)
         review.flag(row)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawiya.db.session import checkpoint
 from hawiya.errors import ErrorCode
 from hawiya.identity import tasks
-from hawiya.identity.images import ImageRejected, decode_base64, sniff
+from hawiya.identity.images import ImageRejected, picture
 from hawiya.identity.schemas import (
     CaptureInput,
     Classification,
@@ -24,8 +24,7 @@ async def classify(
     session: AsyncSession, pool: WorkPool, body: CaptureInput, language: str
 ) -> Verification[ClassificationData]:
     try:
-        data = decode_base64(body.image)
-        sniff(data)
+        data = picture(body.image)
         await checkpoint(session)  # no database transaction stays open while the image is read
         found = await pool.run(tasks.classify_document, data)
     except ImageRejected as exc:

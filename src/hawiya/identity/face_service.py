@@ -22,8 +22,7 @@ from hawiya.identity import attempts, records, review, tasks
 from hawiya.identity.capture_service import CaptureDeps, note_capture
 from hawiya.identity.faces.errors import FaceError
 from hawiya.identity.image_store import ImageMissing
-from hawiya.identity.images import ImageRejected, decode_base64, sniff
-from hawiya.identity.repository import TransactionRepository
+from hawiya.identity.images import ImageRejected, picture
 from hawiya.identity.schemas import FaceCompareInput, FaceMatchData, FaceMatchInput, Verification
 from hawiya.identity.service import refused
 from hawiya.identity.transactions import (
@@ -31,6 +30,7 @@ from hawiya.identity.transactions import (
     leased,
     open_transaction,
     parse_transaction_id,
+    reload,
 )
 from hawiya.identity.workers import WorkPool
 from hawiya.registration.service import load_tenant
@@ -61,9 +61,7 @@ async def compare(
     pictures = []
     for field, text in (("face_1", body.face_1), ("face_2", body.face_2)):
         try:
-            data = decode_base64(text)
-            sniff(data)  # refuse what is no JPEG or PNG here, where the field is known
-            pictures.append(data)
+            pictures.append(picture(text))  # refused here, where the field is known
         except ImageRejected as exc:
             return Verification[FaceMatchData](
                 services=refused(ErrorCode(exc.code), language, field)
@@ -97,8 +95,7 @@ async def match(
         return Verification[FaceMatchData](services=refused(code, deps.language, field))
 
     try:
-        picture = decode_base64(body.image)
-        sniff(picture)
+        face = picture(body.image)
     except ImageRejected as exc:
         return refuse(ErrorCode(exc.code), "image")
     try:
@@ -123,7 +120,7 @@ async def match(
         try:
             photo = await deps.vault.load(session, row, "idPhotoImage")
             result = await deps.pool.run(
-                tasks.match_id_photo, picture, photo, tenant.settings.faceMatchThreshold
+                tasks.match_id_photo, face, photo, tenant.settings.faceMatchThreshold
             )
         except ImageMissing:
             error = records.StepError(int(ErrorCode.ID_FACE_NOT_FOUND), "transaction_id")
@@ -131,13 +128,10 @@ async def match(
             error = records.StepError(exc.code, "image")
         except ImageRejected as exc:
             error = records.StepError(exc.code, "image")
-        fresh = await TransactionRepository(session, ctx.tenant_id).by_transaction_id(
-            transaction_id
-        )
+        fresh = await reload(session, ctx.tenant_id, transaction_id)
         if fresh is None:  # purged meanwhile
             return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
         row = fresh
-        await session.refresh(row)
         if result is not None and not result["matched"]:
             error = records.StepError(int(ErrorCode.FACE_DOES_NOT_MATCH_ID), "image")
         if result is not None:

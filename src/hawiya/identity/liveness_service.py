@@ -31,8 +31,7 @@ from hawiya.identity.authority import AuthorityQuery, AuthorityResult
 from hawiya.identity.capture_service import CaptureDeps, note_capture
 from hawiya.identity.faces.errors import FaceError
 from hawiya.identity.image_store import ImageMissing
-from hawiya.identity.images import ImageRejected, decode_base64, sniff
-from hawiya.identity.repository import TransactionRepository
+from hawiya.identity.images import ImageRejected, picture
 from hawiya.identity.schemas import LivenessInput, Spoofing, Src, Verification, VerificationData
 from hawiya.identity.service import apply_outcome, refusal
 from hawiya.identity.transactions import (
@@ -40,6 +39,7 @@ from hawiya.identity.transactions import (
     leased,
     open_transaction,
     parse_transaction_id,
+    reload,
 )
 from hawiya.kit.clock import utcnow
 from hawiya.models import EndUser, IdentityTransaction
@@ -75,8 +75,7 @@ async def check(
     frames = []
     for index, text in enumerate((body.face_1, body.face_2, body.face_3), start=1):
         try:
-            data = decode_base64(text)
-            sniff(data)
+            data = picture(text)
         except ImageRejected as exc:
             return refuse(ErrorCode(exc.code), f"face_{index}")
         frames.append(data)
@@ -120,13 +119,10 @@ async def check(
             error = records.StepError(exc.code, which)
         except ImageRejected as exc:
             error = records.StepError(exc.code, None)
-        fresh = await TransactionRepository(session, ctx.tenant_id).by_transaction_id(
-            transaction_id
-        )
+        fresh = await reload(session, ctx.tenant_id, transaction_id)
         if fresh is None:
             return refuse(ErrorCode.TRANSACTION_OR_TOKEN_INVALID, "transaction_id")
         row = fresh
-        await session.refresh(row)
         errors = _outcome(out, error)
         if reference is not row:
             row.results = {**row.results, "revalidationOf": str(reference.transaction_id)}

@@ -108,3 +108,14 @@ async def leased(
         await session.commit()
         raise
     await repo.drop_lease(transaction_id, holder)
+
+
+async def reload(
+    session: AsyncSession, tenant_id: uuid.UUID, transaction_id: uuid.UUID
+) -> IdentityTransaction | None:
+    """The transaction as committed now, None when it was purged meanwhile. A step calls it
+    after its lease (which commits the session), as another step may have written since."""
+    row = await TransactionRepository(session, tenant_id).by_transaction_id(transaction_id)
+    if row is not None:
+        await session.refresh(row)
+    return row
