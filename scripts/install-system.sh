@@ -12,6 +12,10 @@ declare -A NEEDED=(
   [fonts-noto-core]="$(installed fonts-noto-core)"
   [fonts-hosny-amiri]="$(installed fonts-hosny-amiri)"
   [fonts-kacst]="$(installed fonts-kacst)"
+  # Contract PDFs (WeasyPrint): Pango for layout and shaping, HarfBuzz's subsetter for the fonts
+  [libpango-1.0-0]="$(installed libpango-1.0-0)"
+  [libpangoft2-1.0-0]="$(installed libpangoft2-1.0-0)"
+  [libharfbuzz-subset0]="$(installed libharfbuzz-subset0)"
   # OCR of the Arabic text fields
   [tesseract-ocr]="$(installed tesseract-ocr)"
   [tesseract-ocr-ara]="$(installed tesseract-ocr-ara)"

@@ -1,0 +1,1 @@
+"""E-contracting: request types, business requests, contract documents and their signatures."""
