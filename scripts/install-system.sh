@@ -16,6 +16,8 @@ declare -A NEEDED=(
   [libpango-1.0-0]="$(installed libpango-1.0-0)"
   [libpangoft2-1.0-0]="$(installed libpangoft2-1.0-0)"
   [libharfbuzz-subset0]="$(installed libharfbuzz-subset0)"
+  # a PKCS#11 token for the contract-signing tests (SoftHSM; production uses the tenant's HSM)
+  [softhsm2]="$(installed softhsm2)"
   # OCR of the Arabic text fields
   [tesseract-ocr]="$(installed tesseract-ocr)"
   [tesseract-ocr-ara]="$(installed tesseract-ocr-ara)"

@@ -235,12 +235,35 @@ def test_flipping_a_byte_of_a_signature_value_is_detected(
     tenant: Tenant, signed: tuple[bytes, bytes]
 ) -> None:
     pdf = signed[1]
-    ranges = _signed_ranges(pdf)
-    for (_, gap_start), (gap_end, _) in (ranges[0:2], ranges[2:4]):
-        middle = (gap_start + gap_end) // 2  # inside /Contents: the hex of the CMS object
-        tampered = bytearray(pdf)
-        tampered[middle] = ord("0") if tampered[middle] != ord("0") else ord("1")
-        assert not verify_pdf(bytes(tampered), tenant.roots).ok
+    reader = PdfFileReader(io.BytesIO(pdf))
+    for sig in reader.embedded_regular_signatures:
+        _, gap_start, _, _ = (int(x) for x in sig.byte_range)
+        der = len(cms.ContentInfo.load(sig.pkcs7_content).dump())
+        for offset in (der // 2, der - 1):  # a hex digit inside the CMS object (after the "<")
+            at = gap_start + 1 + 2 * offset
+            tampered = bytearray(pdf)
+            tampered[at] = ord("0") if tampered[at] != ord("0") else ord("1")
+            report = verify_pdf(bytes(tampered), tenant.roots)
+            assert not report.ok, (sig.field_name, offset)
+
+
+def test_data_hidden_in_the_signature_padding_is_reported(
+    tenant: Tenant, signed: tuple[bytes, bytes]
+) -> None:
+    """/Contents is zero-padded past the CMS object and no signature covers the padding."""
+    pdf = signed[1]
+    reader = PdfFileReader(io.BytesIO(pdf))
+    sig = reader.embedded_regular_signatures[1]
+    _, gap_start, gap_end, _ = (int(x) for x in sig.byte_range)
+    der = len(cms.ContentInfo.load(sig.pkcs7_content).dump())
+    at = gap_start + 1 + 2 * der + 10
+    assert at < gap_end - 1 and pdf[at : at + 4] == b"0000"
+    tampered = pdf[:at] + b"cafe" + pdf[at + 4 :]
+    report = verify_pdf(tampered, tenant.roots)
+    provider = report.signatures[1]
+    assert provider.intact and provider.valid  # what pyHanko alone would accept
+    assert provider.problems == ("data after the signature in /Contents (the padding is not zero)",)
+    assert not report.ok
 
 
 def _evidence_attribute(pdf: bytes, index: int) -> bytes:

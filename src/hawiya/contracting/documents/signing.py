@@ -43,11 +43,8 @@ class SigningKeyError(ValueError):
 
 
 class DocumentSigner(Protocol):
-    """Where a signing key lives. `Pkcs12Signer` holds it in memory; a PKCS#11 token (an HSM, or
-    the USB tokens of Egyptian CAs) is the extension point: an implementation returns pyHanko's
-    `pyhanko.sign.pkcs11.PKCS11Signer` from `pyhanko_signer()` and its certificate, and every
-    function here works with it unchanged. None is shipped, because no token could be exercised
-    in this project's tests (docs/contracts.md)."""
+    """Where a signing key lives: `Pkcs12Signer` holds it in memory, `hsm.Pkcs11Signer` leaves it
+    on a PKCS#11 token. Anything giving a certificate and a pyHanko signer will do."""
 
     @property
     def certificate(self) -> x509.Certificate: ...

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from asn1crypto import core  # type: ignore[import-untyped]
+from asn1crypto import cms, core  # type: ignore[import-untyped]
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -157,6 +157,11 @@ async def _verify_one(
     if ts is not None and not (ts.intact and ts.valid and ts.trusted):
         problems.append("the signature timestamp is not valid or not trusted")
 
+    # /Contents is reserved larger than the CMS object and zero-padded; the padding is covered by
+    # no signature, so anything but zeros there is data smuggled into a signed file.
+    content = sig.pkcs7_content
+    if any(content[len(cms.ContentInfo.load(content).dump()) :]):
+        problems.append("data after the signature in /Contents (the padding is not zero)")
     evidence, evidence_sha = _evidence(sig)
     cert = status.signing_cert
     subfilter = str(sig.sig_object.get("/SubFilter", ""))
