@@ -128,7 +128,7 @@ def customer_evidence(
     user_agent: str | None = None,
     signer_id: str | None = None,
 ) -> dict[str, object]:
-    """The evidence of a customer signature (checklist LOG-2), in the shape `sign_pdf` attaches."""
+    """The evidence of a customer signature (checklist LOG-2), as `sign_pdf` signs it in."""
     evidence: dict[str, object] = {
         "kind": "customer-signature",
         "otpChallengeId": otp_challenge_id,
