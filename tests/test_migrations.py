@@ -42,6 +42,9 @@ TABLES = {
     "tenant_data_key",
     "tenant",
     "user_device",
+    "webhook_attempt",
+    "webhook_delivery",
+    "webhook_subscription",
     "token_family",
 }
 

@@ -14,6 +14,7 @@ from hawiya.identity.review_endpoints import router as review_router
 from hawiya.ops.endpoints import router as ops_router
 from hawiya.registration.account_endpoints import router as account_router
 from hawiya.registration.endpoints import router as registration_router
+from hawiya.webhooks.endpoints import router as webhooks_router
 
 ROUTERS: list[APIRouter] = [
     credentials_router,
@@ -22,6 +23,7 @@ ROUTERS: list[APIRouter] = [
     identity_router,
     auth_admin_router,
     review_router,
+    webhooks_router,
     ops_router,
 ]
 

@@ -274,6 +274,53 @@ class StorageSettings(BaseModel):
         return {k: v for k, v in values.items() if v is not None}
 
 
+class WebhookSettings(BaseModel):
+    # WH-1: off by default. Only an operator turns it on, for development receivers.
+    allow_private_networks: bool = Field(
+        default=False,
+        description="Let webhook receivers on loopback, private (10/8, 172.16/12, 192.168/16, "
+        "fc00::/7) and CGNAT addresses through, on any port and over plain http (development "
+        "only); link-local, cloud metadata, multicast and reserved addresses stay refused.",
+    )
+    allowed_ports: list[int] = Field(
+        default=[443],
+        description="Ports a webhook URL may name (https only) while private networks are not "
+        "allowed.",
+    )
+    timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=60,
+        description="Longest one delivery attempt may take, connection included; a receiver "
+        "that has not answered 2xx by then has failed this attempt (WH-4).",
+    )
+    connect_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=60, description="Longest wait for the receiver's connection."
+    )
+    per_tenant_concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=100,
+        description="Attempts of one tenant in flight at once in a worker process; further "
+        "deliveries of that tenant wait their turn without holding the worker (WH-6).",
+    )
+    max_concurrency: int = Field(
+        default=64,
+        ge=1,
+        le=1000,
+        description="Attempts in flight at once in a worker process, all tenants together.",
+    )
+    disable_after_seconds: int = Field(
+        default=432_000,
+        ge=3600,
+        description="A subscription whose deliveries have failed without a success for this "
+        "long is disabled (WH-4: 5 days).",
+    )
+    max_subscriptions: int = Field(
+        default=20, ge=1, le=1000, description="Webhook subscriptions a tenant may have."
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HAWIYA_", env_nested_delimiter="__", extra="ignore", frozen=True
@@ -321,6 +368,7 @@ class Settings(BaseSettings):
     jobs: JobSettings = JobSettings()
     identity: IdentitySettings = IdentitySettings()
     storage: StorageSettings = StorageSettings()
+    webhooks: WebhookSettings = WebhookSettings()
 
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{(self.data_dir / 'hawiya.db').resolve()}"

@@ -134,6 +134,15 @@ class ErrorCode(IntEnum):
     VERIFICATION_ATTEMPTS_PAUSED = 1306
     VERIFICATION_DAILY_LIMIT = 1307
 
+    # --- Hawiya 61xx: webhooks (6150 and up; the lower 61xx numbers are left to sessions)
+    WEBHOOK_NOT_FOUND = 6150
+    WEBHOOK_DELIVERY_NOT_FOUND = 6151
+    WEBHOOK_URL_REFUSED = 6152
+    WEBHOOK_EVENT_UNKNOWN = 6153
+    WEBHOOK_INACTIVE = 6154
+    WEBHOOK_DELIVERY_IN_PROGRESS = 6155
+    WEBHOOK_LIMIT_REACHED = 6156
+
     # --- Hawiya 9xxx: generic protocol errors
     VALIDATION_FAILED = 9001
     MALFORMED_JSON = 9002
@@ -503,6 +512,38 @@ ERRORS: dict[ErrorCode, ErrorSpec] = {
         "The daily limit of face checks for this identity is reached: try again tomorrow.",
         "تم بلوغ الحد اليومي لمحاولات التحقق من الوجه لهذه الهوية: حاول مرة أخرى غدًا.",
         429,
+    ),
+    # Hawiya 61xx: webhooks
+    E.WEBHOOK_NOT_FOUND: _biz(
+        "The webhook subscription was not found.", "لم يتم العثور على اشتراك الويب هوك.", 404
+    ),
+    E.WEBHOOK_DELIVERY_NOT_FOUND: _biz(
+        "The webhook delivery was not found.", "لم يتم العثور على إرسال الويب هوك.", 404
+    ),
+    E.WEBHOOK_URL_REFUSED: _biz(
+        "The webhook URL is refused: it must be https on an allowed port and reach only public "
+        "addresses; see error_descriptions.",
+        "عنوان الويب هوك مرفوض: يجب أن يكون https على منفذ مسموح وألا يصل إلا إلى عناوين عامة؛ "
+        "راجع error_descriptions.",
+    ),
+    E.WEBHOOK_EVENT_UNKNOWN: _biz(
+        "Unknown webhook event; see error_descriptions for the known ones.",
+        "حدث ويب هوك غير معروف؛ راجع error_descriptions للأحداث المعروفة.",
+    ),
+    E.WEBHOOK_INACTIVE: _biz(
+        "The webhook subscription is disabled: enable it first.",
+        "اشتراك الويب هوك معطل: فعّله أولًا.",
+        409,
+    ),
+    E.WEBHOOK_DELIVERY_IN_PROGRESS: _biz(
+        "This delivery is being attempted right now; try again when the attempt has ended.",
+        "تجري الآن محاولة لهذا الإرسال؛ حاول مرة أخرى بعد انتهائها.",
+        409,
+    ),
+    E.WEBHOOK_LIMIT_REACHED: _biz(
+        "The tenant has as many webhook subscriptions as it may have.",
+        "بلغ المستأجر الحد الأقصى لاشتراكات الويب هوك.",
+        409,
     ),
     # Hawiya 9xxx
     E.VALIDATION_FAILED: _biz(

@@ -767,6 +767,75 @@ def _get(path: str) -> Call:
     return call
 
 
+WEBHOOK_URL = "https://93.184.215.14/hawiya-walk"  # a public address: no DNS, nothing sent
+_WH = "/api/hawiya/Webhooks"
+
+
+def webhook_body(c: Caller) -> dict[str, Any]:
+    return {"url": WEBHOOK_URL, "events": ["App.BusinessRequestStatusChange"]}
+
+
+async def create_webhook(c: Caller) -> dict[str, Any]:
+    response = await c.http.post(_WH, json=webhook_body(c), headers=c.admin())
+    data: dict[str, Any] = response.json()["data"]
+    assert data is not None, response.text
+    return data
+
+
+async def webhook_delivery(c: Caller) -> tuple[str, str]:
+    """A subscription of the caller's tenant and one delivery to it (not sent: no worker)."""
+    from hawiya.db.session import session_scope
+    from hawiya.webhooks import service as webhook_service
+
+    webhook = await create_webhook(c)
+    async with session_scope(c.app.state.db.writer) as session:
+        await webhook_service.emit(
+            session,
+            uuid.UUID(c.tenant.id),
+            "App.BusinessRequestStatusChange",
+            {"Id": random_id(), "NewStatus": "PendingApproval"},
+        )
+    listed = await c.http.get(f"{_WH}/{webhook['id']}/Deliveries", headers=c.admin())
+    return webhook["id"], listed.json()["data"][0]["id"]
+
+
+def _on_webhook(verb: str, body: Body | None = None) -> Call:
+    async def call(c: Caller) -> httpx.Response:
+        webhook = await create_webhook(c)
+        return await c.http.post(
+            f"{_WH}/{webhook['id']}/{verb}", json=body(c) if body else None, headers=c.admin()
+        )
+
+    return call
+
+
+async def _list_webhooks(c: Caller) -> httpx.Response:
+    await create_webhook(c)
+    return await c.http.get(_WH, headers=c.admin())
+
+
+async def _create_webhook(c: Caller) -> httpx.Response:
+    return await c.http.post(_WH, json=webhook_body(c), headers=c.admin())
+
+
+async def _get_webhook(c: Caller) -> httpx.Response:
+    return await c.http.get(f"{_WH}/{(await create_webhook(c))['id']}", headers=c.admin())
+
+
+async def _webhook_deliveries(c: Caller) -> httpx.Response:
+    webhook_id, _ = await webhook_delivery(c)
+    return await c.http.get(f"{_WH}/{webhook_id}/Deliveries", headers=c.admin())
+
+
+async def _redeliver(c: Caller) -> httpx.Response:
+    _, delivery_id = await webhook_delivery(c)
+    return await c.http.post(f"{_WH}/Deliveries/{delivery_id}/Redeliver", headers=c.admin())
+
+
+def _rotate_body(c: Caller) -> dict[str, Any]:
+    return {"graceSeconds": 3600}
+
+
 CASES: dict[tuple[str, str], RouteCase] = {
     ("POST", "/api/credentials/Login"): RouteCase(_login, lambda c: login_body(c.tenant)),
     ("POST", "/api/credentials/RefreshToken"): RouteCase(
@@ -897,6 +966,17 @@ CASES: dict[tuple[str, str], RouteCase] = {
     ("POST", "/api/hawiya/IdentityReviews/{transactionId}/Reject"): RouteCase(
         _decision("Reject"), lambda c: {"reason": "checked"}
     ),
+    ("GET", "/api/hawiya/Webhooks"): RouteCase(_list_webhooks),
+    ("POST", "/api/hawiya/Webhooks"): RouteCase(_create_webhook, webhook_body),
+    ("GET", "/api/hawiya/Webhooks/{webhookId}"): RouteCase(_get_webhook),
+    ("POST", "/api/hawiya/Webhooks/{webhookId}/Delete"): RouteCase(_on_webhook("Delete")),
+    ("POST", "/api/hawiya/Webhooks/{webhookId}/Enable"): RouteCase(_on_webhook("Enable")),
+    ("POST", "/api/hawiya/Webhooks/{webhookId}/Disable"): RouteCase(_on_webhook("Disable")),
+    ("POST", "/api/hawiya/Webhooks/{webhookId}/RotateSecret"): RouteCase(
+        _on_webhook("RotateSecret", _rotate_body), _rotate_body
+    ),
+    ("GET", "/api/hawiya/Webhooks/{webhookId}/Deliveries"): RouteCase(_webhook_deliveries),
+    ("POST", "/api/hawiya/Webhooks/Deliveries/{deliveryId}/Redeliver"): RouteCase(_redeliver),
     ("GET", "/health"): RouteCase(_get("/health")),
     ("GET", "/ready"): RouteCase(_get("/ready")),
     ("GET", "/metrics"): RouteCase(_get("/metrics")),

@@ -63,6 +63,12 @@ class AuditAction(StrEnum):
     SIGNING_KEY_ROTATED = "platform.signing_key_rotated"
     TENANT_CREATED = "tenant.created"
     SETTINGS_CHANGED = "tenant.settings_changed"
+    WEBHOOK_CREATED = "webhook.subscription_created"
+    WEBHOOK_DELETED = "webhook.subscription_deleted"
+    WEBHOOK_ENABLED = "webhook.subscription_enabled"
+    WEBHOOK_DISABLED = "webhook.subscription_disabled"
+    WEBHOOK_SECRET_ROTATED = "webhook.secret_rotated"  # noqa: S105
+    WEBHOOK_REDELIVERED = "webhook.delivery_replayed"
 
 
 @dataclass(frozen=True, slots=True)

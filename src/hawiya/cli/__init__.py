@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hawiya.cli import admins, aml, db, identity, keys, ops, outbox, serve, tenants
+from hawiya.cli import admins, aml, db, identity, keys, ops, outbox, serve, tenants, webhooks
 
 app = typer.Typer(
     help="Hawiya: self-hostable Vlens-compatible eKYC and e-contracting server.",
@@ -24,6 +24,7 @@ app.add_typer(ops.jobs_app, name="jobs")
 app.add_typer(outbox.app, name="outbox")
 app.add_typer(identity.app, name="identity")
 app.add_typer(aml.app, name="aml")
+app.add_typer(webhooks.app, name="webhook")
 
 
 def main() -> None:

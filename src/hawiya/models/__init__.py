@@ -18,6 +18,7 @@ from hawiya.models.rate_limit import RateLimitCounter
 from hawiya.models.signing_key import SigningKey
 from hawiya.models.tenant import Tenant
 from hawiya.models.user_device import UserDevice
+from hawiya.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "AdminUser",
@@ -42,4 +43,7 @@ __all__ = [
     "TenantDataKey",
     "TokenFamily",
     "UserDevice",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
