@@ -100,13 +100,15 @@ def match_id_photo(face: bytes, id_photo: bytes, threshold: float) -> dict[str, 
 def check_liveness(frames: list[bytes], id_photo: bytes, threshold: float) -> dict[str, Any]:
     """Liveness on the three frames, then the face of the most frontal frame against the ID
     photo. Returns the liveness explanation (no embeddings) and, when liveness passed, the match;
-    FaceError for a frame without one usable face."""
+    FaceError for a frame without one usable face. The tenant's threshold decides both whether
+    the three frames show one person and whether that person is the ID photo's."""
     from hawiya.identity.faces.embedder import embed
+    from hawiya.identity.faces.liveness import LivenessPolicy
     from hawiya.identity.faces.liveness import check_liveness as liveness
     from hawiya.identity.faces.match import MatchPolicy, compare
 
     pictures = [open_image(frame).image for frame in frames]
-    result = liveness(pictures, raw=frames)
+    result = liveness(pictures, raw=frames, policy=LivenessPolicy(same_person_threshold=threshold))
     answer: dict[str, Any] = {"liveness": result.as_dict(), "match": None, "best": None}
     if result.passed and result.reference_frame is not None:
         reference = result.embeddings[result.reference_frame]

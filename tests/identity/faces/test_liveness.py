@@ -4,16 +4,21 @@ people fail, each for its own reason; a frame without exactly one face gets its 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import pickle
 
+import cv2
+import numpy as np
 import pytest
 from PIL import Image
 
 from hawiya.identity.faces import errors, synthetic
+from hawiya.identity.faces import landmarks as lm
 from hawiya.identity.faces.embedder import embed
 from hawiya.identity.faces.liveness import (
+    DEFAULT_POLICY,
     DUPLICATES,
     FACES,
     MOVEMENT,
@@ -143,3 +148,85 @@ def test_the_policy_is_configurable_and_the_input_checked(astronaut: synthetic.P
         check_liveness(frames[:1])
     with pytest.raises(ValueError, match="one entry per frame"):
         check_liveness(frames, raw=[b"x"])
+
+
+def _nudged(frame: Image.Image, dx: float, dy: float, scale: float, gain: float) -> Image.Image:
+    """The same frame a few pixels over, slightly larger or smaller, brighter or darker."""
+    pixels = np.asarray(frame, dtype=np.uint8)
+    h, w = pixels.shape[:2]
+    matrix = np.asarray(cv2.getRotationMatrix2D((w / 2, h / 2), 0.0, scale), dtype=np.float64)
+    matrix[:, 2] += (dx, dy)
+    moved = cv2.warpAffine(pixels, matrix, (w, h), borderMode=cv2.BORDER_REFLECT)
+    return Image.fromarray(np.clip(moved * gain, 0, 255).astype(np.uint8))
+
+
+def test_nudged_copies_fail_on_movement_because_the_pixels_did_not_change(
+    hopper: synthetic.Portrait,
+) -> None:
+    """One frame shifted, rescaled and brightened for the other two: no near copy at the
+    thumbnail level, but aligned on the face the eyes and mouth are the same picture, so no
+    change the mesh might read into them counts."""
+    first = synthetic.challenge_frames(hopper, ("smile",), seed=7)[0]
+    frames = [first, _nudged(first, 5, -4, 1.025, 1.06), _nudged(first, -6, 3, 0.98, 0.94)]
+    result = check_liveness(frames)
+    assert not result.passed and MOVEMENT in _failed(result)
+    movement = result.check(MOVEMENT)
+    assert movement is not None
+    for pair in ("face_1/face_2", "face_1/face_3", "face_2/face_3"):
+        seen = movement.measurements[pair]["appearance"]
+        assert max(seen.values()) < DEFAULT_POLICY.appearance_change, seen
+    # Every mesh change counts as measured with no geometric limit; the pixels still refuse them.
+    jittery = LivenessPolicy(
+        yaw_change=0.0,
+        eyes_change=0.0,
+        eye_dark_change=0.0,
+        mouth_width_change=0.0,
+        mouth_open_change=0.0,
+        smile_lift_change=0.0,
+    )
+    result = check_liveness(frames, policy=jittery)
+    movement = result.check(MOVEMENT)
+    assert movement is not None and not movement.passed
+    assert movement.measurements["face_1/face_2"]["moved"] == []
+    assert len(movement.measurements["face_1/face_2"]["unconfirmed"]) == 6
+    # With the pixel check switched off, mesh jitter alone would pass the movement check.
+    unchecked = check_liveness(frames, policy=dataclasses.replace(jittery, appearance_change=0.0))
+    movement = unchecked.check(MOVEMENT)
+    assert movement is not None and movement.passed
+
+
+def test_real_challenges_change_the_pixels_they_claim(astronaut: synthetic.Portrait) -> None:
+    frames = synthetic.challenge_frames(astronaut, ("blink", "turn_right", "smile"), seed=0)
+    movement = check_liveness(frames).check(MOVEMENT)
+    assert movement is not None and movement.passed
+    blink_smile = movement.measurements["face_1/face_3"]
+    assert blink_smile["appearance"]["eyes"] > 2 * DEFAULT_POLICY.appearance_change
+    assert blink_smile["appearance"]["mouth"] > 2 * DEFAULT_POLICY.appearance_change
+    assert blink_smile["unconfirmed"] == []
+
+
+def test_eye_darkness_ignores_exposure(hopper: synthetic.Portrait) -> None:
+    frame = synthetic.challenge_frames(hopper, ("straight",), seed=1)[0]
+    face = embed(frame)
+    points = lm.mesh_points(face.crop.pixels)
+    assert points is not None
+    base = lm.measure(points, face.crop.pixels).eye_dark
+    for gain in (0.75, 0.9, 1.1, 1.2):
+        exposed = np.clip(face.crop.pixels.astype(np.float64) * gain, 0, 255).astype(np.uint8)
+        assert lm.measure(points, exposed).eye_dark == pytest.approx(base, rel=0.02)
+
+
+def test_the_server_task_uses_the_tenant_threshold_between_frames(
+    astronaut: synthetic.Portrait,
+) -> None:
+    from hawiya.identity import tasks
+
+    frames = synthetic.challenge_frames(astronaut, ("blink", "turn_right", "smile"), seed=0)
+    raw = [synthetic.jpeg(f) for f in frames]
+    id_photo = synthetic.jpeg(astronaut.image.resize((252, 336), Image.Resampling.LANCZOS))
+    answer = tasks.check_liveness(raw, id_photo, 0.6)
+    assert answer["liveness"]["passed"] and answer["match"]["matched"]
+    strict = tasks.check_liveness(raw, id_photo, 0.05)
+    assert not strict["liveness"]["passed"] and strict["match"] is None
+    same_person = next(c for c in strict["liveness"]["checks"] if c["name"] == SAME_PERSON)
+    assert not same_person["passed"] and same_person["measurements"]["threshold"] == 0.05

@@ -5,8 +5,10 @@
 - 4207 "no face detected": the detector finds no face at all.
 - 4208 "make sure there is a face in the image" (face missing): a face is found but is cut by
   the picture's edge or too small to use; the user must put the face in the frame.
-- 4209 "face capture unclear, recapture": a face is found but its landmarks cannot be read, or
-  it is far too dark or too bright.
+- 4209 "face capture unclear, recapture": a face is found but its landmarks cannot be read, it
+  is far too dark or too bright, or it has too little real detail to be matched reliably
+  (blurred, or a small face scaled up: `quality`; the ID photo has its own, lower limit). The
+  card reader turns any unusable face on the ID front into 3014.
 - 4210 "face capture unclear" (second variant, IOS+ only): suggested for `validation_errors`
   when a liveness check fails (duplicate frames, no challenge movement, different people),
   beside `services.liveness: false`. INFERRED: the spec has no liveness code of its own.

@@ -14,10 +14,11 @@ It comes either from `generate` (synthetic, below) or from a directory an operat
 their own labelled captures (`load_directory`; `save_directory` writes a set in that layout).
 
 Each presentation runs through what the server runs (`tasks.check_liveness`): the bytes decoded
-by `images.open_image`, then `liveness.check_liveness` with the bytes and the default policy (the
-deployed one: the liveness same-person check is not tenant-configurable). Each face picture is
-embedded once (`embedder.embed`, as a selfie, or as an ID-card picture when its file name starts
-with "id"), and pairs are decided by `distance <= threshold`, the tenant's `faceMatchThreshold`.
+by `images.open_image`, then `liveness.check_liveness` with the bytes and the deployed policy,
+whose same-person check between frames uses the run's threshold (the tenant's
+`faceMatchThreshold`, as the server does). Each face picture is embedded once (`embedder.embed`,
+as a selfie, or as an ID-card picture when its file name starts with "id"), and pairs are
+decided by `distance <= threshold`.
 
 Metrics (ISO/IEC 30107-3 and 19795-1 names):
 
@@ -94,7 +95,7 @@ from PIL import Image
 from hawiya.identity.faces import errors, synthetic
 from hawiya.identity.faces.embedder import Embedding, Source, embed
 from hawiya.identity.faces.errors import FaceError
-from hawiya.identity.faces.liveness import check_liveness
+from hawiya.identity.faces.liveness import LivenessPolicy, check_liveness
 from hawiya.identity.faces.match import DEFAULT_THRESHOLD
 from hawiya.identity.faces.models import liveness_model_version
 from hawiya.identity.images import ImageRejected, open_image
@@ -833,14 +834,18 @@ class PadOutcome:
     variant: str = ""
 
 
-def run_presentation(presentation: Presentation) -> PadOutcome:
-    """The server's liveness decision on one presentation (`tasks.check_liveness`)."""
+def run_presentation(
+    presentation: Presentation, *, threshold: float = DEFAULT_THRESHOLD
+) -> PadOutcome:
+    """The server's liveness decision on one presentation (`tasks.check_liveness`), with the
+    tenant's face-match threshold for the same-person check between frames."""
     try:
         pictures = [open_image(frame).image for frame in presentation.frames]
     except ImageRejected as error:
         accepted, reason = False, f"image:{error.code}"
     else:
-        result = check_liveness(pictures, raw=list(presentation.frames))
+        policy = LivenessPolicy(same_person_threshold=threshold)
+        result = check_liveness(pictures, raw=list(presentation.frames), policy=policy)
         accepted = result.passed
         if result.passed:
             reason = ""
@@ -1055,10 +1060,11 @@ class Report:
     def notes(self) -> list[str]:
         """What the figures can and cannot support, from the counts."""
         fmr = self.metrics.get(FMR, Rate(0, 0))
+        pairs = self.match.non_mated_identity_pairs
         needed = trials_needed(TARGETS[FMR].limit)
         out = [
             f"{self.match.identities} identities; the {fmr.trials} non-mated trials come from "
-            f"{self.match.non_mated_identity_pairs} distinct pairs of people. The 95 % bounds "
+            f"{pairs} distinct {'pair' if pairs == 1 else 'pairs'} of people. The 95 % bounds "
             "treat trials as independent; comparisons of the same two people are not, so the "
             "FMR bound is far too optimistic about other people.",
             f"FMR <= 1:10,000 at 95 % needs >= {needed:,} independent non-mated trials without "
@@ -1118,7 +1124,7 @@ def evaluate(
     start = time.perf_counter()
     outcomes = []
     for n, presentation in enumerate(data.presentations, start=1):
-        outcomes.append(run_presentation(presentation))
+        outcomes.append(run_presentation(presentation, threshold=threshold))
         if progress and n % 25 == 0:
             progress(f"liveness {n}/{len(data.presentations)}")
     pad = pad_metrics(outcomes)
