@@ -150,3 +150,18 @@ def test_images_cut_short_in_their_pixel_data_are_refused(
     data = png(width, height) if kind == "png" else jpeg(width, height)
     with pytest.raises(images.ImageRejected):
         images.decode_image(b64(data[: int(len(data) * keep)]))
+
+
+def test_truncated_files_are_refused_whoever_relaxed_pillow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """WeasyPrint (contract PDFs) sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import;
+    uploads are still loaded strictly, and the flag is left as it was found."""
+    import weasyprint  # noqa: F401 - sets the flag, as in a server that renders contracts
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = jpeg(640, 480)
+    with pytest.raises(images.ImageRejected):
+        images.decode_image(b64(data[: len(data) // 2]))
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True

@@ -16,10 +16,13 @@ import base64
 import binascii
 import io
 import re
+import threading
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 5 * 1024 * 1024  # 5002 (spec §1.10)
 MAX_PIXELS = 25_000_000  # 5003 (spec §1.10)
@@ -79,6 +82,23 @@ def sniff(data: bytes) -> str:
     raise ImageRejected(5001, "not a JPEG or PNG")
 
 
+_LOADING = threading.Lock()
+
+
+@contextmanager
+def _strict_loading() -> Iterator[None]:
+    """Pillow's LOAD_TRUNCATED_IMAGES is a process-wide flag, and WeasyPrint sets it to True when
+    it is imported (weasyprint/images.py): a truncated upload would then load padded with grey.
+    Loading runs with the flag off, whoever set it, and puts it back afterwards."""
+    with _LOADING:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
 def picture(text: str) -> bytes:
     """A base64 (or data URL) JPEG or PNG from a request field: decoded strictly and checked by
     its magic bytes, so the step can name the field at fault. ImageRejected otherwise."""
@@ -102,7 +122,8 @@ def open_image(data: bytes) -> DecodedImage:
                 # Either orientation: 320 on the long side and 240 on the short one.
                 if max(width, height) < MIN_WIDTH or min(width, height) < MIN_HEIGHT:
                     raise ImageRejected(5001, "too small")
-                probe.load()  # a truncated file raises here
+                with _strict_loading():
+                    probe.load()  # a truncated file raises here
                 upright = ImageOps.exif_transpose(probe)
                 pixels = upright.convert("RGB")
     except ImageRejected:
