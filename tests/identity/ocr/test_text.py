@@ -12,6 +12,9 @@ def test_noise_that_cannot_be_on_a_card_goes() -> None:
     assert text.clean("عليّ") == "علي"  # harakat
     assert text.clean("کریم") == "كريم"  # Persian forms
     assert text.clean("على") == "على"  # ى and ي are both valid: left alone
+    # a dash read as the Arabic zero between two words (a card photographed small)
+    assert text.clean("ثان ٠ الفيوم") == "ثان - الفيوم"
+    assert text.clean("شارع ٠١٢") == "شارع ٠١٢"  # a number is left alone
 
 
 def test_the_governorate_is_snapped_from_the_end_of_the_address() -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 import cv2
@@ -145,6 +146,13 @@ def _speck(seg: Segmented, glyph: Glyph) -> bool:
     )
 
 
+def _remnant(seg: Segmented, glyph: Glyph) -> bool:
+    """What is left of a thin slash that blur broke (a card photographed small): a narrow
+    piece no taller than the band, where a separator goes."""
+    size = seg.band_height
+    return glyph.width <= 0.4 * size and glyph.height <= 1.2 * size
+
+
 def _reading(guesses: list[_Guess]) -> Reading:
     return Reading(
         "".join(g.char for g in guesses),
@@ -242,11 +250,13 @@ def _framed(seg: Segmented, glyphs: list[Glyph], *, floor: float = 0.0) -> Segme
 
 
 def read_date(seg: Segmented, *, data_dir: Path | None = None) -> Reading | None:
-    """A YYYY/MM/DD date at either end of a line (its label beside it). Ten glyphs with a "/"
-    read fifth or eighth are taken by position (both separators where they must be, digits
-    elsewhere: a slash that caught a speck of guilloche reads as anything); otherwise eight
-    digits from that end, "/" skipped where it is read (a thin slash may be lost in the ink).
-    None: no date."""
+    """A YYYY/MM/DD date at either end of a line (its label beside it), read two ways; a date
+    of the calendar is kept before one that is not, then the surer. Ten glyphs with a "/" read
+    fifth or eighth are taken by position (both separators where they must be, digits
+    elsewhere: a slash that caught a speck of guilloche reads as anything); and eight digits
+    are taken from that end, "/" skipped where it is read and, where a separator goes, what is
+    left of a slash that blur broke or lightened (a card photographed small): a narrow piece
+    read as anything. None: no date."""
     model = classifier("eastern", data_dir=data_dir)
     best: Reading | None = None
     for from_left in (True, False):
@@ -257,33 +267,49 @@ def read_date(seg: Segmented, *, data_dir: Path | None = None) -> Reading | None
             g for g in _resolve(framed, model, run)
             if not (g.char in (OTHER, PAIR) and _speck(framed, g.glyph))
         ]  # fmt: skip
-        date = guesses[:10] if from_left else guesses[-10:]
-        if len(date) == 10 and "/" in (date[4].char, date[7].char):
-            digits = _restricted(
-                [g for i, g in enumerate(date) if i not in (4, 7)], model.classes, ASCII_DIGITS
+        candidates: list[list[_Guess]] = []
+        ten = guesses[:10] if from_left else guesses[-10:]
+        if len(ten) == 10 and "/" in (ten[4].char, ten[7].char):
+            candidates.append(
+                _restricted(
+                    [g for i, g in enumerate(ten) if i not in (4, 7)], model.classes, ASCII_DIGITS
+                )
             )
-        else:
-            digits = []
-            for guess in guesses if from_left else guesses[::-1]:
-                if len(digits) == 8:
-                    break
-                if guess.char.isdigit():
-                    digits.append(guess)
-                elif guess.char != "/":
-                    break
-            if not from_left:
-                digits.reverse()
-        if len(digits) < 8:
-            continue
-        text = "".join(g.char for g in digits)
-        reading = Reading(
-            f"{text[:4]}/{text[4:6]}/{text[6:]}",
-            min(g.probability for g in digits),
-            tuple(g.glyph for g in digits),
-        )
-        if best is None or reading.confidence > best.confidence:
-            best = reading
+        digits: list[_Guess] = []
+        # where a separator goes, counted in digits from this end: YYYY/MM/DD
+        separators = (4, 6) if from_left else (2, 4)
+        for guess in guesses if from_left else guesses[::-1]:
+            if len(digits) == 8:
+                break
+            if guess.char.isdigit():
+                digits.append(guess)
+            elif guess.char != "/" and not (
+                len(digits) in separators and _remnant(framed, guess.glyph)
+            ):
+                break
+        candidates.append(digits if from_left else digits[::-1])
+        for digits in candidates:
+            if len(digits) < 8:
+                continue
+            text = "".join(g.char for g in digits)
+            reading = Reading(
+                f"{text[:4]}/{text[4:6]}/{text[6:]}",
+                min(g.probability for g in digits),
+                tuple(g.glyph for g in digits),
+            )
+            if best is None or _rank(reading) > _rank(best):
+                best = reading
     return best
+
+
+def _rank(reading: Reading) -> tuple[bool, float]:
+    """A date of the calendar before one that is not, then the surer."""
+    year, month, day = (int(part) for part in reading.text.split("/"))
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False, reading.confidence
+    return True, reading.confidence
 
 
 def read_end_number(

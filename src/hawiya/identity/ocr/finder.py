@@ -47,6 +47,10 @@ HIDDEN_SCORE = 0.6  # what outline outside the photo scores (a seen edge on all 
 _SAMPLES = 40  # points per side when scoring an outline
 _MIN_SCORE = 0.8
 MIN_CONTENT = 0.3  # upright_score of a card's print; a blank or striped rectangle scores less
+# A card narrower than this share of WIDTH in the photo was photographed small (React Native
+# sends photos fitted in 800 x 800: cards 270 to 680 px wide). The warp enlarges it with cubic
+# interpolation, and the reader sharpens its text lines (reader._text_line).
+SMALL = 0.7
 
 # What the orientation test expects to be inked besides CARD_LAYOUT's fields: the header of the
 # front and the barcode of the back, as synthetic/card.py draws them (neither is a field).
@@ -66,6 +70,16 @@ class LocatedCard:
     @property
     def upside_down(self) -> bool:
         return abs(self.rotation) > 135
+
+    @property
+    def resolution(self) -> float:
+        """The card's width in the photo over WIDTH: below 1, the warp enlarged the card (a
+        photo sent small) and its print is blurrier than the canonical card's."""
+        return card_width(np.array(self.corners)) / WIDTH
+
+    @property
+    def small(self) -> bool:
+        return self.resolution < SMALL
 
     def visible(self, box: tuple[float, float, float, float]) -> float:
         """The share of a card region (fractions x0, y0, x1, y1) that lies inside the photo."""
@@ -285,12 +299,21 @@ def upright_score(card: Image8, side: str) -> float:
     return score
 
 
+def card_width(corners: FloatArray) -> float:
+    """The mean length of the card's long sides (TL-TR and BR-BL) in the photo, in pixels."""
+    tl, tr, br, bl = np.asarray(corners, dtype=np.float64)
+    return float((np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2)
+
+
 def warp(photo: Image8, corners: FloatArray) -> Image8:
     """The card whose TL, TR, BR, BL corners are given, as a WIDTH x HEIGHT image."""
     target = np.array([[0, 0], [WIDTH, 0], [WIDTH, HEIGHT], [0, HEIGHT]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32), target)
+    # A card photographed small is enlarged up to four times: cubic interpolation keeps the
+    # thin strokes and the dots of letters that linear interpolation smears away.
+    small = card_width(corners) < SMALL * WIDTH
     card = cv2.warpPerspective(
-        photo, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_LINEAR,
+        photo, matrix, (WIDTH, HEIGHT), flags=cv2.INTER_CUBIC if small else cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255),
     )  # fmt: skip
     return np.asarray(card, dtype=np.uint8)

@@ -2,9 +2,10 @@
 
 Normalisation changes only what cannot be right on a card: bidi and zero-width marks, harakat
 (the card prints none), tatweel, Persian and Urdu letter forms that the model sometimes emits for
-their Arabic twins (ی ک ہ), dash variants, runs of spaces, and punctuation at either end of a
-field (the line recogniser likes to end an Arabic line with "."). Letters that are often
-confused but both valid (ي/ى, ه/ة, ا/أ) are left alone: either may be printed.
+their Arabic twins (ی ک ہ), dash variants (and a lone ٠ between two words: a dash read as a
+zero), runs of spaces, and punctuation at either end of a field (the line recogniser likes to
+end an Arabic line with "."). Letters that are often confused but both valid (ي/ى, ه/ة, ا/أ)
+are left alone: either may be printed.
 
 Closed vocabularies (the governorate at the end of the second address line, the status line of
 the back: gender, religion and marital status) are snapped to the nearest known value when the
@@ -26,6 +27,9 @@ _FORMS = str.maketrans({"ی": "ي", "ک": "ك", "ہ": "ه", "ۀ": "ة", "–": "
 _EDGES = " .,'\"`،؛:;-_|!?()[]{}<>«»"
 _SPACES = re.compile(r"\s+")
 _DASH = re.compile(r"\s*-\s*")
+# a dash between two words that the line recogniser took for the Arabic zero (a short mark at
+# mid-height, like ٠): a lone zero is never a word of a name, a job or an address
+_ZERO_DASH = re.compile("(?<=[\u0621-\u064a]) \u0660 (?=[\u0621-\u064a])")
 
 GOVERNORATES_AR = tuple(arabic for _, arabic in nid.GOVERNORATES.values())
 GENDERS = {nid.MALE: "ذكر", nid.FEMALE: "أنثى"}
@@ -42,7 +46,7 @@ def clean(text: str) -> str:
     value = unicodedata.normalize("NFC", text.translate(_DROP).translate(_FORMS))
     value = "".join(ch for ch in value if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670"))
     value = _SPACES.sub(" ", value).strip(_EDGES)
-    return _DASH.sub(" - ", value)
+    return _DASH.sub(" - ", _ZERO_DASH.sub(" - ", value))
 
 
 def distance(a: str, b: str) -> int:
