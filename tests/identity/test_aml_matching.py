@@ -81,6 +81,11 @@ def test_spellings_that_stay_different(a: str, b: str) -> None:
     assert normalize_name(a) != normalize_name(b)
 
 
+def test_a_particle_between_a_compound_and_its_name_is_dropped_once_for_all() -> None:
+    once = normalize_name("عبد bin حسن")  # found by Hypothesis: the particle kept them apart
+    assert once == normalize_name(once) == "عبدحسن"
+
+
 def test_a_name_made_only_of_particles_is_kept() -> None:
     assert normalize_name("Al Bin") == "al bin"
     assert name_tokens("") == () and normalize_name("  ,- ") == ""
@@ -253,6 +258,116 @@ def test_decoys_are_not_matched(small_index: NameIndex) -> None:
         assert small_index.search(decoy) == [], decoy
     low = small_index.search("Mohamed Mahmoud Ibrahim Hassan", min_score=0, limit=3)
     assert low and all(m.score < DEFAULT_THRESHOLD for m in low)
+
+
+# --- many namesakes: what goes wrong at a million names ----------------------------------------
+
+
+def _namesakes(count: int, rng: random.Random) -> list[ListEntry]:
+    """People sharing most of two listed people's names, as common Egyptian names are shared
+    at a million names: each of the listed person's key pairs is in thousands of entries.
+
+    Around "Mohamed Mahmoud Abdelrahman El Sayed": Mohamed Mahmoud X El Sayed, Mohamed X
+    Abdelrahman El Sayed, Mohamed Mahmoud Abdelrahman X (any spelling, in either script).
+    Around "Asmaa Mohamed Ramy El Hosseiny": Asmaa Mohamed X Y, Asmaa X Y El Hosseiny and
+    Mohamed (X) Mohamed El Hosseiny, none of them with all three of Asmaa, Mohamed and Hosseiny.
+    """
+    others = [n for n in variants.MALE if n.latin[0] not in ("Mohamed", "Ramy")]
+    families = [n for n in variants.FAMILY if "Hosseiny" not in n.latin]
+    out = []
+    for k in range(count):
+        x, y = rng.choice(variants.MALE), rng.choice(others)
+        if k % 2 == 0:
+            arabic = rng.random() < 0.3
+            first = "محمد" if arabic else rng.choice(["Mohamed", "Mohammed", "Muhammad"])
+            mahmoud, abdelrahman = ("محمود", "عبد الرحمن") if arabic else ("Mahmoud", "Abdelrahman")
+            sayed = "السيد" if arabic else rng.choice(["El Sayed", "Elsayed"])
+            other = x.arabic if arabic else x.latin[0]
+            parts = [
+                [first, mahmoud, other, sayed],
+                [first, other, abdelrahman, sayed],
+                [first, mahmoud, abdelrahman, other],
+            ][k // 2 % 3]
+        else:
+            z, family = rng.choice(others).latin[0], rng.choice(families).latin[0]
+            parts = [
+                ["Asmaa", "Mohamed", y.latin[0], family],
+                ["Asmaa", y.latin[0], z, "El Hosseiny"],
+                ["Mohamed", "Mohamed", y.latin[0], "El Hosseiny"],
+            ][k // 2 % 3]
+        out.append(_entry(f"namesake-{k}", " ".join(parts)))
+    return out
+
+
+@pytest.fixture(scope="module")
+def namesakes_index() -> NameIndex:
+    entries = _namesakes(12_000, random.Random(7))
+    entries.insert(3_001, _entry("mohamed", "Mohamed Mahmoud Abdelrahman El Sayed"))
+    entries.insert(
+        7_001, _entry("asmaa", "Asmaa Mohamed Ramy Elhosseiny", "أسماء محمد رامي الحسيني")
+    )
+    return NameIndex(entries)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("Mohamed Mahmoud Abdelrahman Elsayed", "mohamed"),  # the listed name, respelt
+        ("محمد محمود عبد الرحمن السيد", "mohamed"),  # in Arabic
+        ("Mohamed Mahmoud Abdelrahmn El Sayed", "mohamed"),  # a typo
+        ("محمد محمود عبدالرحمان السيد", "mohamed"),  # a typo, in Arabic
+        ("EL SAYED Mohammed Mahmud Abdul Rahman", "mohamed"),  # family name first
+        ("أسماء محمد الحسيني", "asmaa"),  # a middle name dropped
+        ("Asmaa Mohamed El-Hosseiny", "asmaa"),
+        ("Asmaa Mohamed Ramy Elhoseiny", "asmaa"),  # a typo
+        ("Asma Mohammed Rami Al Husseini", "asmaa"),
+    ],
+)
+def test_a_listed_name_is_found_among_thousands_of_namesakes(
+    namesakes_index: NameIndex, query: str, expected: str
+) -> None:
+    # Ranking the entries by shared key pairs alone left these out: thousands of others share
+    # as many pairs, and each search scores a few hundred.
+    ids = [m.entry_id for m in namesakes_index.search(query, limit=1000)]
+    assert expected in ids, query
+
+
+def test_the_shortcuts_in_scoring_never_drop_a_match(namesakes_index: NameIndex) -> None:
+    """The scorer skips aliases by a bound and by where their first name can pair; over every
+    entry the index returns as a candidate it must agree with scoring every alias in full."""
+    queries = [
+        "Mohamed Mahmoud Abdelrahman El Sayed",
+        "EL SAYED Mohamed Mahmoud Ali",
+        "Mohamed Mahmoud Sayed",
+        "Asmaa Mohamed Hosseiny",
+        "Hosseiny Asmaa Mohamed Ramy",
+        "محمد محمد الحسيني",
+    ]
+    agreed = 0
+    for query in queries:
+        tokens = name_tokens(query)
+        scorer = matcher._Scorer(namesakes_index, tokens, DEFAULT_THRESHOLD)
+        for idx in namesakes_index._candidates(tokens):
+            names = namesakes_index._tokens[idx]
+            full = max(matcher.token_score(tokens, alias) for alias in names)
+            score, alias_i = scorer.best(names)
+            if full >= DEFAULT_THRESHOLD:
+                assert alias_i >= 0 and score == full, (query, names)
+                agreed += 1
+            else:
+                assert alias_i < 0 or score < DEFAULT_THRESHOLD, (query, names)
+    assert agreed > 50
+
+
+def test_the_cheap_distance_filter_only_rejects_distant_tokens() -> None:
+    rng = random.Random(3)
+    spellings = [s for n in variants.MALE + variants.FAMILY for s in (n.arabic, *n.latin)]
+    tokens = sorted({t for s in spellings for t in name_tokens(s)})
+    typos = [variants._edit(t, rng) for t in tokens if len(t) > 2]
+    for a in tokens:
+        for b in tokens[::3] + typos[::5]:
+            if not matcher._near(a, b):
+                assert matcher._osa(a, b, matcher._limit(a, b)) > matcher._limit(a, b), (a, b)
 
 
 # --- recall and precision on synthetic labelled variants ---------------------------------------

@@ -39,14 +39,34 @@ three or four, another first name (a sibling), or the same consonants with other
 (Mahmoud for Mohamed) fall below. On the synthetic variants of `variants` it gives about 98 %
 recall at 95-97 % precision (bench/aml.py prints the figures, by kind of variant).
 
-Candidate generation, so that a search costs about the same at a million names: an entry is
-indexed under each unordered pair of its names' tokens' keys (a one-token alias under its key).
-A query looks up its own pairs, then pairs where one key is replaced by a key of the index one
-edit away (typos), counts the postings rarest first up to `posting_budget` entries, each
-weighted by its information (about log2(entries / its length)), and scores only the
-`max_candidates` entries with the most weight, plus every entry of its rarest postings. A pair
-of keys is rare even when both names are common, and a one-token query can only match a
-one-token alias, so no single common key is ever scanned.
+Candidate generation, so that a search costs about the same at a million names. A match pairs
+every name of the shorter side, all but at most one of them strongly, so the keys of the shorter
+name are, but for at most one, among the other's (`_index_key`, a coarser key: ث read as s, a
+final h dropped). Each name of an entry is therefore indexed under its sorted keys (its
+signature) and, with 4-6 tokens, under each signature less one key. A query looks up, in tiers:
+its own signature; its subsets (a list showing fewer names) and its signature in the less-one
+index (the customer dropping a name); the same with one query key replaced by a key of the index
+one edit away (a typo; a query key that no one has is taken for a typo); then names with one
+other key (a weak likeness completing a match), and the typo neighbours of the commonest names
+(Ahmed is one edit from Mohamed, but a typo seldom makes one of them). Entries are taken tier
+by tier, each tier's postings rarest first, up to `max_signature_candidates` (the last tier to
+`max_candidates / 2` more). Ranking by shared key pairs alone, as before, lost 5 % of the
+variants at a million names: with common names thousands of entries share as many pairs as the
+listed person.
+
+The pair index stays as a fallback for other shapes (a two-token query, a typo that changes two
+key codes): each unordered pair of keys (a one-token alias under its key), looked up with the
+same typo neighbours, counted rarest first up to `posting_budget` entries, each weighted by its
+information (about log2(entries / its length)); the `max_candidates` entries with the most
+weight are scored too, and every entry of the rarest postings.
+
+Scoring thousands of candidates (`_Scorer`) is affordable because names repeat: an alias is
+scored as the tuple of its tokens' similarity rows (equal rows share an id), so the spellings of
+the same names, or middle names unlike any in the query, cost one dictionary look-up; and an
+alias whose bound (its tokens and the query's each paired at their best, the unpaired ones
+penalised) is under the threshold, or whose first name could not pair with the query's first
+name in any reading `_score` tries, is not scored at all. Token similarity itself first rejects,
+by their letters, pairs of tokens too far apart for typo credit, which most pairs are.
 """
 
 from __future__ import annotations
@@ -58,7 +78,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations, pairwise
 from math import log2
-from typing import Literal
+from typing import Literal, TypeAlias
 
 from hawiya.identity.aml.normalize import (
     GI,
@@ -98,6 +118,13 @@ _SIMILAR = frozenset({"sz", "zs", "dz", "zd", "jg", "gj", "hx", "xh", "sc", "cs"
 _KEY_ALPHABET = "abcdfghjklmnrstwxyz"
 _VOWEL_LETTERS = frozenset("aeiouywاوي")
 _MAX_TOKENS = 8  # tokens of one name used for keys; longer strings are not names
+_SUB_MIN, _SUB_MAX = 4, 6  # names of so many keys are also indexed without each one
+_SUBSET_DROP = 3  # a query's names looked up without at most this many of its keys
+_COMMON_KEY = 0.05  # a key of at least this share of the entries is a common name
+_FIRST_MIN = min(FIRST_COMPLETION_MIN, PARTIAL_MIN)  # the least a first name pairs with
+# The most a name of 2+ tokens scores when no reading pairs the first names: FIRST_PENALTY, and
+# with it an order or an extra-token penalty (the alias's first name pairs later, or not at all).
+_FIRST_GATE = 100.0 - FIRST_PENALTY - min(ORDER_PENALTY, EXTRA_TOKEN_PENALTY)
 
 Kind = Literal["id_number", "name"]
 
@@ -262,9 +289,46 @@ def _th_as_s(p: Profile) -> Profile:
     return Profile(key, tuple(gaps), p.arabic)
 
 
-@lru_cache(maxsize=1 << 18)
+@lru_cache(maxsize=1 << 16)
+def _letters(text: str) -> int:
+    """The letters of `text` as bits (by code point modulo 64: a collision only merges two)."""
+    mask = 0
+    for ch in text:
+        mask |= 1 << (ord(ch) & 63)
+    return mask
+
+
+def _near(a: str, b: str) -> bool:
+    """Whether `a` and `b` may be within `_limit` edits (the most `_typo_credit` gives credit
+    for); when False they are not. k edits leave at most k letters of either that the other
+    lacks, and the lengths at most k apart. Costs a fraction of `_osa`, and most pairs of
+    names fail it."""
+    limit = _limit(a, b)
+    if abs(len(a) - len(b)) > limit:
+        return False
+    la, lb = _letters(a), _letters(b)
+    return (la & ~lb).bit_count() <= limit and (lb & ~la).bit_count() <= limit
+
+
+# token_similarity's cache. Its keys are strings, which the garbage collector does not track:
+# functools.lru_cache keys two arguments by a tuple, and a quarter of a million tuples left in
+# the youngest generation made the occasional collection take a tenth of a second mid-search.
+_SIMILARITIES: dict[str, float] = {}
+_SIMILARITIES_MAX = 1 << 18  # then it starts again
+
+
 def token_similarity(a: str, b: str) -> float:
     """How alike two normalised tokens are, 0..1, across scripts (see the module docstring)."""
+    key = f"{len(a)}:{a}{b}"
+    sim = _SIMILARITIES.get(key)
+    if sim is None:
+        if len(_SIMILARITIES) >= _SIMILARITIES_MAX:
+            _SIMILARITIES.clear()
+        sim = _SIMILARITIES[key] = _token_similarity(a, b)
+    return sim
+
+
+def _token_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
     pa, pb = profile(a), profile(b)
@@ -277,6 +341,8 @@ def token_similarity(a: str, b: str) -> float:
         sa, sb = _th_as_s(pa), _th_as_s(pb)
         if sa.key == sb.key:
             return min(CONFUSABLE, _same_key(sa, sb))  # ث as s: Osman / عثمان, Sarwat / ثروت
+    if not _near(pa.key, pb.key) and (pa.arabic != pb.arabic or not _near(a, b)):
+        return 0.0  # most pairs of names: more than two edits apart, so no credit below
     if _final_h(pa.key, pb.key) or _final_h(pb.key, pa.key):
         return FINAL_H  # Sarah / سارة, Ayah / Aya, Atiyah / Attia: ة written -ah
     length = max(len(pa.key), len(pb.key))
@@ -378,18 +444,57 @@ def _id_key(number: str) -> str:
     return "".join(ch for ch in ascii_digits(number) if ch.isdigit() and ch.isascii())
 
 
-def _edits1(key: str) -> set[str]:
+@lru_cache(maxsize=1 << 12)
+def _edits1(key: str) -> tuple[str, ...]:
+    """The keys one edit from `key`, sorted (so that searches do not depend on hash order)."""
     splits = [(key[:i], key[i:]) for i in range(len(key) + 1)]
     out = {a + b[1:] for a, b in splits if b}
     out |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
     out |= {a + c + b[1:] for a, b in splits if b for c in _KEY_ALPHABET}
     out |= {a + c + b for a, b in splits for c in _KEY_ALPHABET}
     out.discard(key)
-    return out
+    return tuple(sorted(out))
+
+
+@lru_cache(maxsize=1 << 16)
+def _index_key(token: str) -> str:
+    """The key a token is indexed under: its phonetic key with ث read as s and a final h
+    dropped, so that Tharwat / Sarwat and Sarah / سارة, which score as the same name, share
+    one. Coarser than the key, so it only ever adds candidates."""
+    key = profile(token).key.replace("th", "s")
+    return key[:-1] if len(key) > 1 and key.endswith("h") else key
+
+
+def _add_posting(index: dict[str, array[int]], key: str, idx: int) -> None:
+    posting = index.get(key)
+    if posting is None:
+        index[key] = array("I", (idx,))
+    else:
+        posting.append(idx)
+
+
+# Most full-name signatures belong to one entry: a posting of one is kept as the bare index,
+# which takes a third of the memory of an array.
+_Posting: TypeAlias = "int | array[int]"
+
+
+def _add_signature(index: dict[str, _Posting], key: str, idx: int) -> None:
+    posting = index.get(key)
+    if posting is None:
+        index[key] = idx
+    elif isinstance(posting, int):
+        index[key] = array("I", (posting, idx))
+    else:
+        posting.append(idx)
+
+
+def _rarest_first(posting: _Posting) -> tuple[int, int]:
+    return (1, posting) if isinstance(posting, int) else (len(posting), posting[0])
 
 
 class NameIndex:
-    """Entries by national ID and by pairs of name keys; `search` scores only a few candidates.
+    """Entries by national ID, by the keys of each name, and by pairs of name keys; `search`
+    scores only a few candidates.
 
     Not thread-safe for `add` during `search`; build it, then share it read-only.
     """
@@ -399,21 +504,24 @@ class NameIndex:
         entries: Iterable[ListEntry] = (),
         *,
         threshold: float = DEFAULT_THRESHOLD,
-        posting_budget: int = 80_000,
+        posting_budget: int = 20_000,
         max_candidates: int = 300,
         common_fraction: float = 0.005,
         common_min: int = 20,
+        max_signature_candidates: int = 4000,
     ) -> None:
         self.threshold = threshold
         self.posting_budget = posting_budget
         self.max_candidates = max_candidates
+        self.max_signature_candidates = max_signature_candidates
         self.common_fraction = common_fraction
         self.common_min = common_min
         self._entries: list[ListEntry] = []
         self._tokens: list[tuple[tuple[str, ...], ...]] = []  # per entry, per name
         self._pairs: dict[str, array[int]] = {}
         self._mono: dict[str, array[int]] = {}
-        self._whole: dict[str, array[int]] = {}  # the keys of a 2- or 3-token alias -> entries
+        self._full: dict[str, _Posting] = {}  # all the keys of a name of 2+ tokens -> entries
+        self._sub: dict[str, _Posting] = {}  # all but one key of a name of 4-6 tokens
         self._df: Counter[str] = Counter()  # entries per key
         self._by_id: dict[str, list[int]] = {}
         self._intern: dict[str, str] = {}  # one string object per distinct token
@@ -426,7 +534,7 @@ class NameIndex:
 
     @staticmethod
     def _key(token: str) -> str:
-        return profile(token).key
+        return _index_key(token)
 
     def add(self, entry: ListEntry) -> None:
         idx = len(self._entries)
@@ -434,36 +542,31 @@ class NameIndex:
         keys: set[str] = set()
         pair_keys: set[str] = set()
         mono: set[str] = set()
-        whole: set[str] = set()
+        full: set[str] = set()
+        sub: set[str] = set()
         for name in entry.names:
             toks = tuple(self._intern.setdefault(t, t) for t in name_tokens(name))
             per_name.append(toks)
             if not toks:
                 continue
             self.names_count += 1
-            ks = sorted(self._key(t) for t in toks[:_MAX_TOKENS])
+            ks = sorted(_index_key(t) for t in toks[:_MAX_TOKENS])
             keys.update(ks)
             if len(ks) == 1:
                 mono.add(ks[0])
-            else:
-                pair_keys.update(f"{x} {y}" for x, y in combinations(ks, 2))
-                if len(ks) <= 3:
-                    whole.add(" ".join(ks))
+                continue
+            pair_keys.update(f"{x} {y}" for x, y in combinations(ks, 2))
+            full.add(" ".join(ks))
+            if _SUB_MIN <= len(ks) <= _SUB_MAX:
+                sub.update(" ".join(c) for c in combinations(ks, len(ks) - 1))
         self._entries.append(entry)
         self._tokens.append(tuple(per_name))
-        for pk in pair_keys:
-            posting = self._pairs.get(pk)
-            if posting is None:
-                self._pairs[pk] = array("I", (idx,))
-            else:
-                posting.append(idx)
-        for index, keys_ in ((self._mono, mono), (self._whole, whole)):
+        for index, keys_ in ((self._pairs, pair_keys), (self._mono, mono)):
             for k in keys_:
-                posting = index.get(k)
-                if posting is None:
-                    index[k] = array("I", (idx,))
-                else:
-                    posting.append(idx)
+                _add_posting(index, k, idx)
+        for signatures, sigs in ((self._full, full), (self._sub, sub)):
+            for k in sigs:
+                _add_signature(signatures, k, idx)
         self._df.update(keys)
         for number in entry.id_numbers:
             key = _id_key(number)
@@ -472,12 +575,82 @@ class NameIndex:
 
     # --- search --------------------------------------------------------------------------------
 
-    def _postings(self, query: tuple[str, ...]) -> list[tuple[int, array[int]]]:
-        """The postings to count, rarest first, each with its weight (see `_candidates`)."""
-        qkeys = sorted(self._key(t) for t in query[:_MAX_TOKENS])
-        neighbours = {
-            k: [v for v in _edits1(k) if v in self._df] if len(k) >= 2 else [] for k in set(qkeys)
+    def _neighbours(self, qkeys: Sequence[str]) -> dict[str, list[str]]:
+        """For each query key of 2+ codes, the keys of the index one edit away (typos)."""
+        return {
+            k: [v for v in _edits1(k) if v in self._df] if len(k) >= 2 else []
+            for k in sorted(set(qkeys))
         }
+
+    def _signature_postings(
+        self, qkeys: list[str], neighbours: Mapping[str, list[str]]
+    ) -> list[list[_Posting]]:
+        """The postings of names that the query's keys (`qkeys`, sorted) make possible matches,
+        by tier, each tier rarest first.
+
+        A match pairs every name of the shorter side, at most one of them weakly (see
+        `_score_order`), so the shorter name's keys are, but for at most one, among the
+        other's. Tier 0: names with the query's keys; 1: names with some of them (a list
+        showing fewer names) or with one more (the customer dropping one); 2: the same with
+        one query key replaced by a typo neighbour (but for the commonest names'); 3: names
+        with one key other than the query's (a weak likeness completing the match), without or
+        with a typo, and the commonest names' typo neighbours."""
+        m = len(qkeys)
+        tiers: list[list[_Posting]] = [[], [], [], []]
+        looked: set[tuple[bool, str]] = set()
+
+        def look(tier: int, index: dict[str, _Posting], keys: Sequence[str]) -> None:
+            sig = " ".join(keys)
+            at = (index is self._sub, sig)
+            if at in looked:
+                return
+            looked.add(at)
+            posting = index.get(sig)
+            if posting is not None:
+                tiers[tier].append(posting)
+
+        def related(keys: Sequence[str], must: str | None, near: int) -> None:
+            """Names that are `keys` less some keys, or with one more (tier `near`), or with one
+            other (if given, keeping `must`, the typo's neighbour)."""
+            n = len(keys)
+            # with a typo as well, fewer names left out (the lookups multiply)
+            fewest = n - (_SUBSET_DROP if must is None or n <= 5 else 1)
+            for size in range(max(2, fewest), n):
+                for c in combinations(keys, size):
+                    if must is None or must in c:
+                        look(near, self._full, c)
+            if _SUB_MIN - 1 <= n <= _SUB_MAX - 1:
+                look(near, self._sub, keys)
+            if _SUB_MIN <= n <= _SUB_MAX:
+                for drop, c in zip(reversed(keys), combinations(keys, n - 1), strict=True):
+                    if must is None or must in c:
+                        # A key that no name in the index has is a typo (or a name no one
+                        # listed has): the names with the query's other keys come first.
+                        look(2 if must is None and drop not in self._df else 3, self._sub, c)
+
+        if m < 2:
+            return []
+        look(0, self._full, qkeys)
+        related(qkeys, None, 1)
+        common = _COMMON_KEY * len(self._entries)
+        for i, k in enumerate(qkeys):
+            if i and k == qkeys[i - 1]:
+                continue
+            # A typo seldom makes one of the commonest names (Ahmed is one edit from Mohamed):
+            # those are taken as written, and their neighbours come last.
+            tier = 3 if self._df.get(k, 0) >= common else 2
+            rest = qkeys[:i] + qkeys[i + 1 :]
+            for v in neighbours.get(k, ()):
+                alt = sorted([*rest, v])
+                look(tier, self._full, alt)
+                related(alt, v, tier)
+        return [sorted(t, key=_rarest_first) for t in tiers]
+
+    def _postings(
+        self, qkeys: Sequence[str], neighbours: Mapping[str, list[str]]
+    ) -> list[tuple[int, array[int]]]:
+        """The pair postings to count, rarest first, each with its weight (see
+        `_candidates`)."""
         exact: dict[str, array[int]] = {}
         fuzzy: dict[str, array[int]] = {}
         if len(qkeys) == 1:
@@ -501,7 +674,7 @@ class NameIndex:
         chosen: list[tuple[int, array[int]]] = []
         spent = 0
         for group, scale in ((exact, 1.0), (fuzzy, 0.5)):
-            for posting in sorted(group.values(), key=len):
+            for _, posting in sorted(group.items(), key=lambda kv: (len(kv[1]), kv[0])):
                 weight = max(1, round(scale * log2(total / len(posting))))
                 if spent and spent + weight * len(posting) > self.posting_budget:
                     break
@@ -509,78 +682,54 @@ class NameIndex:
                 spent += weight * len(posting)
         return chosen
 
-    def _whole_matches(self, query: tuple[str, ...]) -> set[int]:
-        """Entries with a 2- or 3-token alias whose keys are all among the query's: on the face
-        of it matches, however common their names (they share few pairs, so counting would
-        rank them low)."""
-        qkeys = sorted(profile(t).key for t in query[:_MAX_TOKENS])
-        found: set[int] = set()
-        subsets = {" ".join(c) for size in (2, 3) for c in combinations(qkeys, size)}
-        for posting in sorted(
-            (p for k in subsets if (p := self._whole.get(k)) is not None), key=len
-        ):
-            if found and len(found) + len(posting) > self.max_candidates // 2:
-                break
-            found.update(posting)
-        return found
-
     def _candidates(self, query: tuple[str, ...]) -> list[int]:
-        """Entries sharing the most (and the rarest) key pairs with the query.
+        """The entries to score: those that the keys of one of their names make possible
+        matches (`_signature_postings`, rarest first, up to `max_signature_candidates`), and
+        the entries sharing the most (and the rarest) key pairs with the query.
 
-        A posting's weight is about log2(entries / its length), its information: sharing a rare
-        pair (two uncommon names) counts more than sharing a common one (Mohamed Ahmed). The
-        weights are applied by counting a posting that many times, which keeps the counting in
-        C. The entries of the rarest postings are always kept, whatever their counts."""
-        postings = self._postings(query)
-        rare = self._whole_matches(query)
-        cap = len(rare) + self.max_candidates // 3
+        A pair posting's weight is about log2(entries / its length), its information: sharing
+        a rare pair (two uncommon names) counts more than sharing a common one (Mohamed
+        Ahmed). The weights are applied by counting a posting that many times, which keeps the
+        counting in C. The entries of the rarest postings are always kept, whatever their
+        counts."""
+        qkeys = sorted(_index_key(t) for t in query[:_MAX_TOKENS])
+        neighbours = self._neighbours(qkeys)
+        chosen: dict[int, None] = {}
+        tiers = self._signature_postings(qkeys, neighbours)
+        for t, tier in enumerate(tiers):
+            cap = self.max_signature_candidates
+            if t == len(tiers) - 1:
+                cap = min(cap, len(chosen) + self.max_candidates // 2)
+            for posting in tier:
+                if isinstance(posting, int):
+                    chosen[posting] = None
+                    continue
+                if chosen and len(chosen) + len(posting) > cap:
+                    break
+                chosen.update(dict.fromkeys(posting))
+        postings = self._postings(qkeys, neighbours)
+        base = len(chosen)
         for _, posting in postings:
-            if len(rare) + len(posting) > cap:
+            if len(chosen) + len(posting) > base + self.max_candidates // 3:
                 break
-            rare.update(posting)
+            chosen.update(dict.fromkeys(posting))
         counts: Counter[int] = Counter()
         for weight, posting in postings:
             for _ in range(weight):
                 counts.update(posting)
-        if len(counts) <= self.max_candidates:
-            return list(counts)
-        top = counts.most_common(self.max_candidates - len(rare))
-        return list(rare.union(idx for idx, _ in top))
+        room = max(0, self.max_candidates - (len(chosen) - base))
+        if len(counts) <= room:
+            chosen.update(dict.fromkeys(counts))
+        else:
+            chosen.update(dict.fromkeys(idx for idx, _ in counts.most_common(room)))
+        return list(chosen)
 
     def _best_alias(
-        self, idx: int, query: tuple[str, ...], rows: dict[str, tuple[float, ...]], floor: float
+        self, idx: int, query: tuple[str, ...], scorer: _Scorer | None = None, floor: float = 0.0
     ) -> tuple[float, int]:
-        """The entry's best alias for the query: (score, index in its names), or (0, -1).
-
-        `rows` caches, for the query, each alias token's similarities to the query tokens and
-        (last) the most it can count for; aliases whose bound (each token at its best) is under
-        `floor` are not scored."""
-        m = len(query)
-        best, best_i = 0.0, -1
-        for ni, toks in enumerate(self._tokens[idx]):
-            if not toks:
-                continue
-            alias_rows = []
-            for t in toks:
-                row = rows.get(t)
-                if row is None:
-                    sims = [token_similarity(t, q) for q in query]
-                    top = max(sims)
-                    if COMPLETION_MIN <= top < PARTIAL_MIN:
-                        top = COMPLETION_CREDIT[-1]  # what it may count for, completing
-                    row = rows[t] = (*sims, top)
-                alias_rows.append(row)
-            if len(toks) <= m:
-                bound = sum(r[-1] for r in alias_rows) / len(toks)
-            else:
-                bound = sum(sorted((r[-1] for r in alias_rows), reverse=True)[:m]) / m
-            if 100.0 * bound < max(floor, best):
-                continue
-            common = len(toks) == 1 and self._is_common(self._key(toks[0]))
-            score = _score([r[:-1] for r in alias_rows], m, common)
-            if score > best or best_i < 0:
-                best, best_i = score, ni
-        return best, best_i
+        """The entry's best alias for the query: (score, index in its names), or (0, -1) when
+        none can reach the scorer's floor."""
+        return (scorer or _Scorer(self, query, floor)).best(self._tokens[idx])
 
     def _is_common(self, key: str) -> bool:
         limit = max(self.common_min, self.common_fraction * len(self._entries))
@@ -603,23 +752,148 @@ class NameIndex:
         at least `min_score` (default: the index's threshold), best first."""
         floor = self.threshold if min_score is None else min_score
         query = name_tokens(name)[:_MAX_TOKENS] if name else ()
-        rows: dict[str, tuple[float, ...]] = {}
         out: list[Match] = []
         id_hits: dict[int, None] = {}
         if id_number and (key := _id_key(id_number)):
             id_hits = dict.fromkeys(self._by_id.get(key, ()))
-        for idx in id_hits:
-            alias_i = self._best_alias(idx, query, rows, 0.0)[1] if query else 0
-            out.append(self._match(idx, max(alias_i, 0), 100.0, "id_number"))
+        if id_hits:
+            any_alias = _Scorer(self, query, 0.0)
+            for idx in id_hits:
+                alias_i = any_alias.best(self._tokens[idx])[1] if query else 0
+                out.append(self._match(idx, max(alias_i, 0), 100.0, "id_number"))
         if query and len(out) < limit:
+            scorer = _Scorer(self, query, floor)
             scored: list[tuple[float, int, int]] = []
             for idx in self._candidates(query):
                 if idx in id_hits:
                     continue
-                score, alias_i = self._best_alias(idx, query, rows, floor)
+                score, alias_i = scorer.best(self._tokens[idx])
                 if alias_i >= 0 and score >= floor:
                     scored.append((-score, idx, alias_i))
             scored.sort()
             for neg, idx, alias_i in scored[: limit - len(out)]:
                 out.append(self._match(idx, alias_i, -neg, "name"))
         return out[:limit]
+
+
+def _most_credit(sim: float) -> float:
+    """The most a pair of this similarity can count for in `_score_order`."""
+    if sim >= PARTIAL_MIN:
+        return sim
+    return COMPLETION_CREDIT[-1] if sim >= COMPLETION_MIN else 0.0
+
+
+class _Scorer:
+    """Scores the aliases of candidate entries for one query, at most once per distinct alias.
+
+    Each alias token's similarities to the query tokens (its row) are computed once, and rows
+    that are equal get one id: an alias is then a tuple of row ids, and aliases with the same
+    tuple (Mohamed or Muhammad Ahmed Ali El-Sayed, or any middle name like none in the query)
+    have the same score, which `memo` keeps. Thousands of candidates with common names cost
+    a few dictionary look-ups each."""
+
+    def __init__(self, index: NameIndex, query: tuple[str, ...], floor: float) -> None:
+        self.index = index
+        self.query = query
+        self.m = len(query)
+        self.floor = floor
+        self.gate = floor > _FIRST_GATE and self.m >= 2
+        self.rows: list[tuple[float, ...]] = []  # by row id: similarities, then the most it
+        # can count for
+        self.credits: list[tuple[float, ...]] = []  # by row id: the most each pair can count
+        self.row_ids: dict[tuple[float, ...], int] = {}
+        self.row_of: dict[str, int] = {}  # token -> row id
+        self.memo: dict[tuple[int, ...], float] = {}
+
+    def _row_id(self, token: str) -> int:
+        rid = self.row_of.get(token)
+        if rid is None:
+            sims = [token_similarity(token, q) for q in self.query]
+            top = max(sims)
+            if COMPLETION_MIN <= top < PARTIAL_MIN:
+                top = COMPLETION_CREDIT[-1]  # what it may count for, completing
+            row = (*sims, top)
+            rid = self.row_ids.get(row)
+            if rid is None:
+                rid = self.row_ids[row] = len(self.rows)
+                self.rows.append(row)
+                self.credits.append(tuple(_most_credit(s) for s in sims))
+            self.row_of[token] = rid
+        return rid
+
+    def best(self, names: tuple[tuple[str, ...], ...]) -> tuple[float, int]:
+        """The best of these aliases: (score, index), or (0, -1) when none reaches the floor."""
+        best, best_i = 0.0, -1
+        row_id, memo = self.row_of.__getitem__, self.memo
+        for ni, toks in enumerate(names):
+            if len(toks) < 2:
+                if not toks:
+                    continue
+                score = self._score_one(toks[0])
+            else:
+                try:
+                    key = tuple(map(row_id, toks))
+                except KeyError:
+                    if self.gate and not self._first_may_pair(toks):
+                        continue  # without working out the rows of its other tokens
+                    key = tuple(map(self._row_id, toks))
+                score = memo.get(key, -2.0)
+                if score == -2.0:
+                    score = memo[key] = self._score_rows(key)
+            if score >= 0.0 and (score > best or best_i < 0):
+                best, best_i = score, ni
+        return best, best_i
+
+    def _first_may_pair(self, toks: tuple[str, ...]) -> bool:
+        """Whether the first name of an alias of 2+ tokens may pair in a reading that pairs the
+        first names (see `_score_rows`)."""
+        m = self.m
+        first = self.rows[self._row_id(toks[0])]
+        return (
+            first[0] >= _FIRST_MIN
+            or first[m - 1] >= _FIRST_MIN
+            or (first[1] >= _FIRST_MIN and self.rows[self._row_id(toks[-1])][0] >= COMPLETION_MIN)
+        )
+
+    def _score_one(self, token: str) -> float:
+        row = self.rows[self._row_id(token)]
+        if 100.0 * row[-1] < self.floor:
+            return -1.0
+        common = self.index._is_common(_index_key(token))
+        return _score([row[:-1]], self.m, common)
+
+    def _score_rows(self, key: tuple[int, ...]) -> float:
+        """The score of an alias of 2+ tokens (as row ids), or -1 when it cannot reach the
+        floor: when its bound (each token at its best) is under it, or (a floor above
+        `_FIRST_GATE`) when its first name pairs with no query token that could be the first
+        name: as written, read family-first (then the query's first token is the alias's
+        last) or the alias read family-first (see `_score`), since without that pairing the
+        score is at most `_FIRST_GATE`."""
+        m, n = self.m, len(key)
+        alias_rows = [self.rows[r] for r in key]
+        if self.gate:
+            first = alias_rows[0]
+            if not (
+                first[0] >= _FIRST_MIN
+                or first[m - 1] >= _FIRST_MIN
+                or (first[1] >= _FIRST_MIN and alias_rows[-1][0] >= COMPLETION_MIN)
+            ):
+                return -1.0  # as `_first_may_pair`, for an alias whose rows were all known
+        if n <= m:
+            bound = sum(r[-1] for r in alias_rows) / n
+        else:
+            bound = sum(sorted((r[-1] for r in alias_rows), reverse=True)[:m]) / m
+        if 100.0 * bound < self.floor:
+            return -1.0
+        # A tighter bound: each query token, too, pairs once, and every token of the longer
+        # name left unpaired costs EXTRA_TOKEN_PENALTY.
+        credits = [self.credits[r] for r in key]
+        columns = [max(col) for col in zip(*credits, strict=True)]
+        by_row = sorted((max(c) for c in credits), reverse=True)
+        paired = min(sum(c > 0.0 for c in columns), sum(c > 0.0 for c in by_row))
+        short, long_ = min(m, n), max(m, n)
+        total = min(sum(columns), sum(by_row[:short]))
+        most = 100.0 * total / short - EXTRA_TOKEN_PENALTY * (long_ - paired)
+        if paired < 2 or most < self.floor:
+            return -1.0
+        return _score([r[:-1] for r in alias_rows], m)

@@ -228,7 +228,13 @@ def name_tokens(text: str) -> tuple[str, ...]:
         family, given = text.split(",")
         text = f"{given} {family}"
     tokens = _clean(text).split()
-    return tuple(_drop_particles(_join_compounds(tokens)))
+    while True:
+        joined = _join_compounds(tokens)
+        tokens = _drop_particles(joined)
+        if len(tokens) == len(joined):
+            return tuple(tokens)
+        # A dropped particle may have stood between a compound's parts ("عبد bin X"): join
+        # again, so that normalising is idempotent.
 
 
 def normalize_name(text: str) -> str:
