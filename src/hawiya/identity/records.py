@@ -12,6 +12,7 @@ everything the transaction has so far, and the back's answer repeats the front's
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,17 +88,36 @@ async def read_side(
     return fields
 
 
+@dataclass(frozen=True, slots=True)
+class KeptError:
+    """A step's kept error with its message in the reader's language."""
+
+    step: str
+    code: int
+    field: str | None
+    message: str
+
+
+def kept_errors(row: IdentityTransaction, steps: Iterable[str], language: str) -> list[KeptError]:
+    """The errors kept for these steps, in step order; messages are written now (only codes and
+    field names are stored)."""
+    return [
+        KeptError(
+            step,
+            int(error["code"]),
+            error.get("field"),
+            message_for(ErrorCode(int(error["code"])), language),
+        )
+        for step in steps
+        for error in row.errors.get(step) or []
+    ]
+
+
 def validations(row: IdentityTransaction, steps: tuple[str, ...], language: str) -> ValidationList:
-    entries = []
-    for step in steps:
-        for error in row.errors.get(step) or []:
-            code = ErrorCode(int(error["code"]))
-            entries.append(
-                ValidationEntry(
-                    field=error.get("field"),
-                    errors=[ErrorItem(code=int(code), message=message_for(code, language))],
-                )
-            )
+    entries = [
+        ValidationEntry(field=e.field, errors=[ErrorItem(code=e.code, message=e.message)])
+        for e in kept_errors(row, steps, language)
+    ]
     return ValidationList(validation_errors=entries)
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hawiya.audit import service as audit
 from hawiya.datakeys.service import DataKeyring
-from hawiya.errors import ApiError, ErrorCode, message_for
+from hawiya.errors import ApiError, ErrorCode
 from hawiya.identity import records, review
 from hawiya.identity.repository import TransactionRepository
 from hawiya.identity.review_schemas import ReviewDetail, ReviewItem, StepProblem
@@ -106,14 +106,8 @@ async def detail(
     """Everything an officer needs to decide; the viewing of personal data is audited."""
     row = await find(session, tenant_id, transaction_id)
     problems = [
-        StepProblem(
-            step=step,
-            code=int(error["code"]),
-            field=error.get("field"),
-            message=message_for(ErrorCode(int(error["code"])), language),
-        )
-        for step, errors in row.errors.items()
-        for error in errors or []
+        StepProblem(step=e.step, code=e.code, field=e.field, message=e.message)
+        for e in records.kept_errors(row, row.errors, language)
     ]
     results = {k: v for k, v in row.results.items() if k != "attempts"}
     await audit.record(

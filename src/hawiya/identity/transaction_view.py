@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hawiya.audit import service as audit
 from hawiya.context import AdminContext
 from hawiya.datakeys.service import DataKeyring
-from hawiya.errors import ErrorCode, message_for
 from hawiya.identity import records
 from hawiya.identity.review_service import find
 from hawiya.models import EndUser
@@ -98,12 +97,8 @@ async def view(
             step_name=label,
             status=states[step],
             errors=[
-                StepError(
-                    code=int(e["code"]),
-                    field=e.get("field"),
-                    message=message_for(ErrorCode(int(e["code"])), "en"),
-                )
-                for e in row.errors.get(step) or []
+                StepError(code=e.code, field=e.field, message=e.message)
+                for e in records.kept_errors(row, (step,), "en")
             ],
             images=[name for name in images if name in row.images],
         )
